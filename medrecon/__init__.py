@@ -1,0 +1,3 @@
+"""medrecon: reconciles medication lists between Cambio Cosmic and Pascal."""
+
+__version__ = "0.1.0"
