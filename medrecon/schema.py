@@ -35,7 +35,7 @@ CANONICAL_SCHEMA: dict[str, pl.DataType] = {
     "file": pl.String(),  # file name as given (basename), for messages
     "line": pl.Int64(),  # 1-based line number in the file (header is line 1)
     "patient_id": pl.String(),  # canonical 12 characters, e.g. "194005121234"
-    "patient_name": pl.String(),  # as exported (Cosmic "Efternamn, Förnamn"; Pascal "Förnamn Efternamn")
+    "patient_name": pl.String(),  # as exported (Cosmic and Pascal order names differently)
     "care_unit": pl.String(),  # Cosmic Vårdenhet; null for Pascal
     "line_id": pl.String(),  # OrdinationsID / ReceptID
     "product_text": pl.String(),  # Läkemedel / Förskrivet läkemedel
