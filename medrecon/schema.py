@@ -104,6 +104,8 @@ RESOLVED_EXTRA_SCHEMA: dict[str, pl.DataType] = {
     "daily_units": pl.Float64(),  # mean units per day (max of a range) for standing doses
     "daily_amount": pl.Float64(),  # daily_units * strength, in daily_amount_unit
     "daily_amount_unit": pl.String(),  # "mg", "E", "ml", ...
+    # Pascal: time columns and Användning text both given and they disagree
+    "dose_text_conflict": pl.Boolean(),
 }
 
 # --- Engine output -----------------------------------------------------------------------

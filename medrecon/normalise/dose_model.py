@@ -1,0 +1,75 @@
+"""The structured reading of a dosing instruction, shared by the parser and the pipeline.
+
+A ``DoseReading`` is what medrecon understood from a Swedish dosing text (``Dosering`` /
+``Användning``) or from Pascal's four time columns. When the text is not understood,
+``understood`` is False and every numeric field is None: the text is kept, never guessed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import polars as pl
+
+# Names of the four dose-dispensing times, in order.
+SLOTS = ("morning", "noon", "evening", "night")
+
+
+@dataclass(frozen=True)
+class DoseReading:
+    text: str  # the text as read ("" for a reading built from time columns)
+    understood: bool
+    marker: str | None = None  # "enligt ordination", "enligt INR", "enligt schema", ...
+    amount_min: float | None = None  # per administration (lower end of a range like 1-2)
+    amount_max: float | None = None  # per administration (upper end; equal when no range)
+    unit: str | None = None  # canonical unit: tablett, kapsel, ml, droppe, E, puff, plåster, mg, ...
+    times_per_day: float | None = None
+    # amount at morning, noon, evening, night when the text or columns say so, else None
+    slots: tuple[float | None, float | None, float | None, float | None] = (None, None, None, None)
+    interval_days: float | None = None  # 1 daily, 2 every other day, 7 weekly, 3.5 twice a week
+    weekdays: tuple[str, ...] = ()  # ("måndag", "torsdag")
+    as_needed: bool = False
+    max_per_day: float | None = None  # as-needed maximum in units per day ("högst 8 per dygn")
+    duration_days: float | None = None  # "i 5 dagar"
+    steps: tuple[DoseReading, ...] = field(default=())  # "... sedan ..." later steps
+    # Mean number of units per day for a standing dose, using the upper end of a range and
+    # averaging over the interval (1 tablet weekly = 1/7). None for as-needed or unknown.
+    daily_units: float | None = None
+
+    def as_columns(self) -> dict[str, object]:
+        """The reading as the dose columns of ``RESOLVED_EXTRA_SCHEMA``."""
+        morning, noon, evening, night = self.slots
+        return {
+            "dose_understood": self.understood,
+            "dose_marker": self.marker,
+            "dose_amount_min": self.amount_min,
+            "dose_amount_max": self.amount_max,
+            "dose_unit": self.unit,
+            "times_per_day": self.times_per_day,
+            "slot_morning": morning,
+            "slot_noon": noon,
+            "slot_evening": evening,
+            "slot_night": night,
+            "interval_days": self.interval_days,
+            "dose_as_needed": self.as_needed,
+            "max_per_day": self.max_per_day,
+            "daily_units": self.daily_units,
+        }
+
+
+DOSE_COLUMNS_SCHEMA: dict[str, pl.DataType] = {
+    "dose_understood": pl.Boolean(),
+    "dose_marker": pl.String(),
+    "dose_amount_min": pl.Float64(),
+    "dose_amount_max": pl.Float64(),
+    "dose_unit": pl.String(),
+    "times_per_day": pl.Float64(),
+    "slot_morning": pl.Float64(),
+    "slot_noon": pl.Float64(),
+    "slot_evening": pl.Float64(),
+    "slot_night": pl.Float64(),
+    "interval_days": pl.Float64(),
+    "dose_as_needed": pl.Boolean(),
+    "max_per_day": pl.Float64(),
+    "daily_units": pl.Float64(),
+}
