@@ -14,8 +14,10 @@ from pathlib import Path
 from medrecon.files import ensure_private_dir
 
 # 12 or 10 digits with an optional separator, or a Värmland reserve number.
+# Hex characters around a match mean it is part of a finding id or hash, not an id.
 _ID_PATTERN = re.compile(
-    r"(?<!\d)(?:\d{8}|\d{6})[-+]?\d{4}(?!\d)|(?<!\w)\d{8}S[FUXPL]\d[0-9A-Z](?!\w)"
+    r"(?<![0-9A-Fa-f])(?:\d{8}|\d{6})[-+]?\d{4}(?![0-9A-Fa-f])"
+    r"|(?<!\w)\d{8}S[FUXPL]\d[0-9A-Z](?!\w)"
 )
 MASK = "[personnummer]"
 

@@ -1,0 +1,1 @@
+"""Alembic migrations of the decision store (run programmatically by ``Store.open``)."""
