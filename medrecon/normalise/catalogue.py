@@ -1,0 +1,279 @@
+"""The substance catalogue: substances, salts, spellings, brands and combinations from rules/.
+
+The data (``rules/substances.csv``, ``rules/combinations.csv``) is written and reviewed by
+pharmacists; this module only reads it into lookup tables. A region adds brands without
+touching code through a local file with the same columns, named by the
+``MEDRECON_LOCAL_RULES`` environment variable (several paths separated by ``os.pathsep``)
+or passed as ``local_files``. See ``rules/README.md``.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import os
+import re
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from medrecon.errors import MedreconError
+from medrecon.rules_path import rules_dir
+
+LOCAL_RULES_ENV = "MEDRECON_LOCAL_RULES"
+
+# Kinds of catalogue name: a substance word (name, salt, spelling) or a brand / product name.
+KIND_SUBSTANCE = "substance"
+KIND_BRAND = "brand"
+
+_FOLD = str.maketrans({"é": "e", "è": "e", "ê": "e", "ü": "u", "ï": "i", "á": "a", "à": "a"})
+_NON_WORD = re.compile(r"[^0-9a-zåäöµμ]+")
+_ATC = re.compile(r"^[A-Z][0-9]{2}[A-Z]{0,2}[0-9]{0,2}$")
+
+
+def normalise_name(text: str) -> str:
+    """Lower case, accents folded (except å ä ö), punctuation to single spaces."""
+    return " ".join(_NON_WORD.sub(" ", text.lower().translate(_FOLD)).split())
+
+
+def normalise_atc(text: str | None) -> str | None:
+    """Upper-case ATC without spaces, or None when it does not look like an ATC code."""
+    if not text:
+        return None
+    code = "".join(text.split()).upper()
+    return code if _ATC.match(code) else None
+
+
+@dataclass(frozen=True)
+class NameEntry:
+    """What one normalised name in the catalogue stands for."""
+
+    substances: tuple[str, ...]  # sorted
+    kind: str  # KIND_SUBSTANCE | KIND_BRAND
+
+
+@dataclass
+class MatchingSettings:
+    fuzzy_threshold: float = 88.0
+    fuzzy_margin: float = 4.0
+    min_fuzzy_length: int = 6
+    ignore_words: frozenset[str] = frozenset()
+
+
+@dataclass
+class Catalogue:
+    """Lookup tables built from the rule files (read-only once built)."""
+
+    names: dict[str, NameEntry] = field(default_factory=dict)
+    substance_atc: dict[str, str] = field(default_factory=dict)  # substance -> primary ATC
+    set_atc: dict[tuple[str, ...], str] = field(default_factory=dict)  # combination -> ATC
+    atc_index: dict[str, tuple[str, ...]] = field(default_factory=dict)  # unambiguous ATCs only
+    npl_index: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    settings: MatchingSettings = field(default_factory=MatchingSettings)
+    max_name_tokens: int = 1
+    sources: tuple[str, ...] = ()
+
+    @property
+    def substances(self) -> frozenset[str]:
+        return frozenset(self.substance_atc) | {
+            s for entry in self.names.values() for s in entry.substances
+        }
+
+    def atc_for(self, substances: Sequence[str]) -> str | None:
+        key = tuple(sorted(substances))
+        if len(key) == 1:
+            return self.substance_atc.get(key[0]) or None
+        return self.set_atc.get(key)
+
+
+# --- reading ----------------------------------------------------------------------------
+
+
+def _read_rows(path: Path) -> list[dict[str, str]]:
+    """Rows of a ';'-separated file; UTF-8 (with or without BOM) or Excel's Windows-1252."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise MedreconError(f"Regelfilen {path} kan inte läsas ({exc.strerror}).") from exc
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252")
+    lines = text.splitlines()
+    if not lines:
+        return []
+    dialect_sep = ";" if lines[0].count(";") >= lines[0].count(",") else ","
+    reader = csv.DictReader(lines, delimiter=dialect_sep)
+    rows = []
+    for row in reader:
+        rows.append({(k or "").strip().lower(): (v or "").strip() for k, v in row.items()})
+    return rows
+
+
+def _split(cell: str | None) -> list[str]:
+    return [part.strip() for part in (cell or "").split("|") if part.strip()]
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.names: dict[str, NameEntry] = {}
+        self.origin: dict[str, str] = {}
+        self.substance_atc: dict[str, str] = {}
+        self.other_atc: dict[str, set[str]] = {}
+        self.set_atc: dict[tuple[str, ...], str] = {}
+        self.npl: dict[str, tuple[str, ...]] = {}
+        self.conflicts: list[str] = []
+
+    def add_name(self, name: str, entry: NameEntry, where: str) -> None:
+        key = normalise_name(name)
+        if not key:
+            return
+        old = self.names.get(key)
+        if old is None or old == entry:
+            self.names[key] = entry
+            self.origin[key] = where
+        elif old.substances == entry.substances:
+            # same substance(s): a brand spelled like the substance stays a substance word
+            if entry.kind == KIND_SUBSTANCE:
+                self.names[key] = entry
+        else:
+            self.conflicts.append(
+                f"'{name}' ({where}) betyder {' + '.join(entry.substances)}, men "
+                f"{self.origin[key]} säger {' + '.join(old.substances)}"
+            )
+
+    def add_substance_row(self, row: dict[str, str], where: str) -> None:
+        name = normalise_name(row.get("substans", ""))
+        if not name:
+            raise MedreconError(f"{where}: kolumnen 'substans' är tom.")
+        atc = normalise_atc(row.get("atc"))
+        if row.get("atc") and atc is None:
+            raise MedreconError(f"{where}: '{row['atc']}' är ingen giltig ATC-kod.")
+        if atc and not self.substance_atc.get(name):
+            self.substance_atc[name] = atc
+        else:
+            self.substance_atc.setdefault(name, "")
+            if atc and atc != self.substance_atc[name]:
+                self.other_atc.setdefault(name, set()).add(atc)
+        for code in _split(row.get("övriga_atc")):
+            other = normalise_atc(code)
+            if other is None:
+                raise MedreconError(f"{where}: '{code}' är ingen giltig ATC-kod.")
+            self.other_atc.setdefault(name, set()).add(other)
+        entry = NameEntry((name,), KIND_SUBSTANCE)
+        self.add_name(name, entry, where)
+        for word in _split(row.get("salter_och_estrar")) + _split(row.get("stavningar")):
+            self.add_name(word, entry, where)
+        for brand in _split(row.get("handelsnamn")):
+            self.add_name(brand, NameEntry((name,), KIND_BRAND), where)
+        for npl in _split(row.get("npl_id")):
+            self.npl[npl] = (name,)
+
+    def add_combination_row(self, row: dict[str, str], where: str) -> None:
+        parts = tuple(sorted({normalise_name(p) for p in _split(row.get("komponenter"))}))
+        if len(parts) < 2:
+            raise MedreconError(f"{where}: en kombination behöver minst två komponenter.")
+        atc = normalise_atc(row.get("atc"))
+        if atc:
+            self.set_atc.setdefault(parts, atc)
+        for name in _split(row.get("handelsnamn")):
+            first = normalise_name(name).split(" ")[0]
+            generic = first in self.names and self.names[first].kind == KIND_SUBSTANCE
+            self.add_name(name, NameEntry(parts, KIND_SUBSTANCE if generic else KIND_BRAND), where)
+        for npl in _split(row.get("npl_id")):
+            self.npl[npl] = parts
+
+    def unknown_components(self) -> list[str]:
+        known = set(self.substance_atc)
+        used = {s for entry in self.names.values() for s in entry.substances}
+        return sorted(used - known)
+
+
+def _read_matching(path: Path) -> MatchingSettings:
+    if not path.is_file():
+        return MatchingSettings()
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    return MatchingSettings(
+        fuzzy_threshold=float(data.get("fuzzy_threshold", 88.0)),
+        fuzzy_margin=float(data.get("fuzzy_margin", 4.0)),
+        min_fuzzy_length=int(data.get("min_fuzzy_length", 6)),
+        ignore_words=frozenset(normalise_name(w) for w in data.get("ignore_words", [])),
+    )
+
+
+def _local_paths(local_files: Iterable[str | Path] | None) -> tuple[Path, ...]:
+    if local_files is not None:
+        return tuple(Path(p) for p in local_files)
+    env = os.environ.get(LOCAL_RULES_ENV, "").strip()
+    return tuple(Path(p) for p in env.split(os.pathsep) if p.strip()) if env else ()
+
+
+def _add_file(builder: _Builder, path: Path, *, local: bool) -> None:
+    if local and not path.is_file():
+        raise MedreconError(
+            f"Den lokala regelfilen {path} finns inte (angiven i {LOCAL_RULES_ENV} "
+            "eller på kommandoraden)."
+        )
+    rows = _read_rows(path)
+    is_combination = bool(rows) and "komponenter" in rows[0]
+    for number, row in enumerate(rows, start=2):
+        if not any(row.values()):
+            continue
+        where = f"{path.name} rad {number}"
+        if is_combination:
+            builder.add_combination_row(row, where)
+        else:
+            builder.add_substance_row(row, where)
+
+
+def build_catalogue(folder: Path, local: Sequence[Path] = ()) -> Catalogue:
+    """Read the catalogue from ``folder`` plus local additions (raises MedreconError)."""
+    builder = _Builder()
+    _add_file(builder, folder / "substances.csv", local=False)
+    _add_file(builder, folder / "combinations.csv", local=False)
+    for path in local:
+        _add_file(builder, path, local=True)
+    if builder.conflicts:
+        raise MedreconError(
+            "Substanskatalogen säger emot sig själv:\n  " + "\n  ".join(builder.conflicts)
+        )
+    unknown = builder.unknown_components()
+    if unknown:
+        raise MedreconError(
+            "Kombinationer nämner substanser som saknas i substances.csv: " + ", ".join(unknown)
+        )
+    # An ATC code resolves a line only when it means exactly one substance set.
+    by_atc: dict[str, set[tuple[str, ...]]] = {}
+    for name, atc in builder.substance_atc.items():
+        for code in ({atc} if atc else set()) | builder.other_atc.get(name, set()):
+            by_atc.setdefault(code, set()).add((name,))
+    for parts, atc in builder.set_atc.items():
+        by_atc.setdefault(atc, set()).add(parts)
+    atc_index = {code: next(iter(sets)) for code, sets in by_atc.items() if len(sets) == 1}
+    return Catalogue(
+        names=builder.names,
+        substance_atc=builder.substance_atc,
+        set_atc=builder.set_atc,
+        atc_index=atc_index,
+        npl_index=builder.npl,
+        settings=_read_matching(folder / "matching.toml"),
+        max_name_tokens=max((k.count(" ") + 1 for k in builder.names), default=1),
+        sources=tuple(str(p) for p in local),
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _cached(folder: str, local: tuple[str, ...]) -> Catalogue:
+    return build_catalogue(Path(folder), [Path(p) for p in local])
+
+
+def load_catalogue(
+    folder: str | Path | None = None, local_files: Iterable[str | Path] | None = None
+) -> Catalogue:
+    """The catalogue from ``rules/`` (or ``folder``) plus the region's local additions.
+
+    Cached per folder and local-file list: a nightly run reads the files once.
+    """
+    base = Path(folder) if folder is not None else rules_dir()
+    return _cached(str(base), tuple(str(p) for p in _local_paths(local_files)))

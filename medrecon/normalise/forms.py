@@ -1,0 +1,213 @@
+"""Dose form classes and administration routes, from ``rules/forms.toml`` and ``routes.toml``.
+
+A form text (``Läkemedelsform`` or the form words inside a product text) is read into a
+class with clinical meaning (plain oral solid, modified-release, enteric, ...). Texts in
+the same class are equivalent: ``tablett`` = ``filmdragerad tablett``. A route text is
+read into a route code; when a line has no route text, the class implies one.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from medrecon.normalise.catalogue import normalise_name
+from medrecon.rules_path import rules_dir
+
+UNKNOWN = "unknown"
+FORM_CLASSES = (
+    "plain_oral_solid",
+    "modified_release",
+    "enteric",
+    "orodispersible",
+    "effervescent",
+    "liquid",
+    "patch",
+    "injection",
+    "inhalation",
+    "eye_drops",
+    "ear_drops",
+    "nasal",
+    "topical",
+    "suppository",
+    UNKNOWN,
+)
+ROUTES = (
+    "oral",
+    "subcutaneous",
+    "intramuscular",
+    "intravenous",
+    "transdermal",
+    "inhalation",
+    "rectal",
+    "vaginal",
+    "ocular",
+    "otic",
+    "nasal",
+    "cutaneous",
+    "sublingual",
+)
+
+_W = r"[0-9a-zåäöµμ]"
+
+
+@dataclass(frozen=True)
+class FormReading:
+    form_class: str  # one of FORM_CLASSES
+    route: str | None  # route implied by the form (None when the form does not tell)
+    matched: str | None  # the listed form text that decided it
+
+
+@dataclass(frozen=True)
+class FormRules:
+    text_class: dict[str, str]
+    route_by_text: dict[str, str]
+    class_route: dict[str, str | None]
+    class_label: dict[str, str]
+    implied: dict[str, str]
+    abbreviations: re.Pattern[str] | None
+    abbreviation_map: dict[str, str]
+    form_pattern: re.Pattern[str] | None
+    implied_pattern: re.Pattern[str] | None
+    route_text: dict[str, str]
+    route_label: dict[str, str]
+    route_pattern: re.Pattern[str] | None
+
+
+def _alternation(keys: list[str]) -> re.Pattern[str] | None:
+    if not keys:
+        return None
+    ordered = sorted(set(keys), key=len, reverse=True)
+    body = "|".join(re.escape(k) for k in ordered)
+    return re.compile(rf"(?<!{_W})(?:{body})(?!{_W})")
+
+
+def _abbreviation_pattern(keys: list[str]) -> re.Pattern[str] | None:
+    if not keys:
+        return None
+    parts = []
+    for key in sorted(set(keys), key=len, reverse=True):
+        tail = rf"(?!{_W})" if re.match(_W, key[-1]) else ""
+        parts.append(rf"(?<!{_W}){re.escape(key)}{tail}")
+    return re.compile("|".join(parts))
+
+
+@functools.lru_cache(maxsize=4)
+def _load(folder: str) -> FormRules:
+    forms = tomllib.loads((Path(folder) / "forms.toml").read_text(encoding="utf-8"))
+    routes = tomllib.loads((Path(folder) / "routes.toml").read_text(encoding="utf-8"))
+    text_class: dict[str, str] = {}
+    class_route: dict[str, str | None] = {UNKNOWN: None}
+    class_label: dict[str, str] = {UNKNOWN: "okänd beredningsform"}
+    for name, spec in forms.get("classes", {}).items():
+        class_route[name] = spec.get("route") or None
+        class_label[name] = spec.get("label", name)
+        for text in spec.get("texts", []):
+            text_class[normalise_name(text)] = name
+    route_by_text = {normalise_name(k): v for k, v in forms.get("route_by_text", {}).items()}
+    implied = {normalise_name(k): v for k, v in forms.get("implied_by_name", {}).items()}
+    abbreviation_map = {k.lower(): v for k, v in forms.get("abbreviations", {}).items()}
+    route_text: dict[str, str] = {}
+    route_label: dict[str, str] = {}
+    for code, spec in routes.get("routes", {}).items():
+        route_label[code] = spec.get("label", code)
+        for text in spec.get("texts", []):
+            route_text[normalise_name(text)] = code
+    return FormRules(
+        text_class=text_class,
+        route_by_text=route_by_text,
+        class_route=class_route,
+        class_label=class_label,
+        implied=implied,
+        abbreviations=_abbreviation_pattern(list(abbreviation_map)),
+        abbreviation_map=abbreviation_map,
+        form_pattern=_alternation(list(text_class)),
+        implied_pattern=_alternation(list(implied)),
+        route_text=route_text,
+        route_label=route_label,
+        route_pattern=_alternation([k for k in route_text if k]),
+    )
+
+
+def form_rules() -> FormRules:
+    return _load(str(rules_dir()))
+
+
+def expand_abbreviations(text: str) -> str:
+    """Lower-cased text with product-text abbreviations (``T.``, ``dep tabl``) written out."""
+    rules = form_rules()
+    lowered = text.lower()
+    if rules.abbreviations is None:
+        return lowered
+    return rules.abbreviations.sub(lambda m: f" {rules.abbreviation_map[m.group()]} ", lowered)
+
+
+def _longest(pattern: re.Pattern[str] | None, text: str) -> str | None:
+    if pattern is None:
+        return None
+    best: str | None = None
+    for match in pattern.finditer(text):
+        if best is None or len(match.group()) > len(best):
+            best = match.group()
+    return best
+
+
+def read_form(text: str | None, *, implied_by_name: bool = False) -> FormReading:
+    """The form class (and implied route) of a form or product text.
+
+    With ``implied_by_name``, a brand word that implies a form (``ZOC``, ``Depot``,
+    ``Norspan``) is used when no form text is written.
+    """
+    if not text or not text.strip():
+        return FormReading(UNKNOWN, None, None)
+    rules = form_rules()
+    cleaned = normalise_name(expand_abbreviations(text))
+    matched = _longest(rules.form_pattern, cleaned)
+    if matched is not None:
+        form_class = rules.text_class[matched]
+        route = rules.route_by_text.get(matched, rules.class_route.get(form_class))
+        return FormReading(form_class, route, matched)
+    if implied_by_name:
+        implied = _longest(rules.implied_pattern, cleaned)
+        if implied is not None:
+            form_class = rules.implied[implied]
+            return FormReading(form_class, rules.class_route.get(form_class), implied)
+    return FormReading(UNKNOWN, None, None)
+
+
+def classify_form(text: str | None) -> str:
+    """The form class of a form text; ``unknown`` when the text is not listed."""
+    return read_form(text).form_class
+
+
+def classify_route(text: str | None) -> str | None:
+    """The route code of a route text; None when empty or not understood (never guessed)."""
+    if not text or not text.strip():
+        return None
+    rules = form_rules()
+    cleaned = normalise_name(text)
+    if cleaned in rules.route_text:
+        return rules.route_text[cleaned]
+    matched = _longest(rules.route_pattern, cleaned)
+    return rules.route_text[matched] if matched is not None else None
+
+
+def form_label(form_class: str | None) -> str:
+    return form_rules().class_label.get(form_class or UNKNOWN, form_class or "okänd")
+
+
+def route_label(route: str | None) -> str:
+    if not route:
+        return "okänd"
+    return form_rules().route_label.get(route, route)
+
+
+def form_words() -> frozenset[str]:
+    """Every single word that is part of a form text or abbreviation (ignored in names)."""
+    rules = form_rules()
+    words = {w for text in rules.text_class for w in text.split()}
+    words |= {w for text in rules.abbreviation_map for w in normalise_name(text).split()}
+    return frozenset(words)

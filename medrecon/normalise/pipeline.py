@@ -1,0 +1,386 @@
+"""``resolve_lines``: canonical lines -> lines with their clinical meaning.
+
+Adds every column of ``RESOLVED_EXTRA_SCHEMA``. Python work (substance resolution,
+strength, form, dosing text) runs once per DISTINCT combination of the texts it reads and
+is joined back onto all lines by a hash key; the daily amount is a polars expression
+over all lines at once, so the cost grows with the number of distinct texts, not lines.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from medrecon.normalise.catalogue import Catalogue, load_catalogue, normalise_atc
+from medrecon.normalise.dose_model import DOSE_COLUMNS_SCHEMA, DoseReading
+from medrecon.normalise.dosing import dose_from_slots, parse_dosing
+from medrecon.normalise.forms import UNKNOWN, FormReading, classify_route, read_form
+from medrecon.normalise.strength import Strength, parse_strength, unit_tables
+from medrecon.normalise.substances import (
+    ATC,
+    COLUMN_PRODUCT,
+    COLUMN_SUBSTANCE,
+    NPL,
+    UNRESOLVED,
+    Resolution,
+    resolve_texts,
+)
+from medrecon.schema import CANONICAL_SCHEMA, RESOLVED_EXTRA_SCHEMA
+
+log = logging.getLogger(__name__)
+
+CLINICAL_KEYS = (
+    "npl_id",
+    "atc",
+    "substance_text",
+    "product_text",
+    "strength_text",
+    "form_text",
+    "route_text",
+)
+DOSE_KEYS = ("dosing_text", "dose_morning", "dose_noon", "dose_evening", "dose_night", "as_needed")
+SLOT_COLUMNS = ("dose_morning", "dose_noon", "dose_evening", "dose_night")
+
+# Forms given in counted pieces (tablets, capsules, suppositories, patches).
+PIECE_FORMS = (
+    "plain_oral_solid",
+    "modified_release",
+    "enteric",
+    "orodispersible",
+    "effervescent",
+    "suppository",
+    "patch",
+)
+_MASS_TO_MG = {"mg": 1.0, "g": 1000.0, "mikrogram": 0.001}
+_PER_PIECE_UNITS = ("mg", "E", "mmol", "ml", "mg/dos", "E/dos", "mmol/dos")
+_CKEY, _DKEY = "__clinical_key", "__dose_key"
+
+_CLINICAL_SCHEMA: dict[str, pl.DataType] = {
+    _CKEY: pl.UInt64(),
+    **{
+        name: RESOLVED_EXTRA_SCHEMA[name]
+        for name in (
+            "substances",
+            "substance",
+            "resolved_atc",
+            "resolution",
+            "resolution_score",
+            "strength_value",
+            "strength_unit",
+            "strength_values",
+            "form_class",
+            "route",
+        )
+    },
+}
+_DOSE_SCHEMA: dict[str, pl.DataType] = {
+    _DKEY: pl.UInt64(),
+    **DOSE_COLUMNS_SCHEMA,
+    "dose_text_conflict": pl.Boolean(),
+}
+
+
+@dataclass(frozen=True)
+class ClinicalReading:
+    """What one line's product-side texts mean (one row of the clinical lookup)."""
+
+    resolution: Resolution
+    resolved_atc: str | None
+    strength: Strength | None
+    form: FormReading
+    route: str | None
+
+
+def _column(frame: pl.DataFrame, name: str) -> pl.Expr:
+    if name in frame.columns:
+        return pl.col(name).cast(CANONICAL_SCHEMA[name])
+    return pl.lit(None, dtype=CANONICAL_SCHEMA[name]).alias(name)
+
+
+def _blank(value: str | None) -> bool:
+    return value is None or not value.strip()
+
+
+# --- product side: substance, ATC, strength, form, route ------------------------------------
+
+
+def read_clinical(rows: list[dict[str, Any]], catalogue: Catalogue) -> list[ClinicalReading]:
+    """Readings of distinct rows of the CLINICAL_KEYS columns (same order as ``rows``)."""
+    products = {r["product_text"] for r in rows if not _blank(r["product_text"])}
+    substance_texts = {r["substance_text"] for r in rows if not _blank(r["substance_text"])}
+    by_product = resolve_texts(products, catalogue, COLUMN_PRODUCT, fuzzy=False)
+    by_substance = resolve_texts(substance_texts, catalogue, COLUMN_SUBSTANCE, fuzzy=False)
+
+    def exact(row: dict[str, Any]) -> Resolution | None:
+        npl = (row["npl_id"] or "").strip()
+        if npl and npl in catalogue.npl_index:
+            return Resolution(catalogue.npl_index[npl], NPL, 1.0)
+        atc = normalise_atc(row["atc"])
+        if atc and atc in catalogue.atc_index:
+            return Resolution(catalogue.atc_index[atc], ATC, 1.0, (atc,))
+        for found in (by_substance.get(row["substance_text"]), by_product.get(row["product_text"])):
+            if found is not None and found.method != UNRESOLVED:
+                return found
+        return None
+
+    exact_results = [exact(r) for r in rows]
+    pending = [r for r, e in zip(rows, exact_results, strict=True) if e is None]
+    fuzzy_product = resolve_texts(
+        {r["product_text"] for r in pending if not _blank(r["product_text"])},
+        catalogue,
+        COLUMN_PRODUCT,
+    )
+    fuzzy_substance = resolve_texts(
+        {r["substance_text"] for r in pending if not _blank(r["substance_text"])},
+        catalogue,
+        COLUMN_SUBSTANCE,
+    )
+    strengths: dict[tuple[str | None, str | None], Strength | None] = {}
+    forms: dict[tuple[str | None, str | None], FormReading] = {}
+    routes: dict[str | None, str | None] = {}
+    out = []
+    for row, found in zip(rows, exact_results, strict=True):
+        if found is None:
+            found = _first_resolved(
+                fuzzy_substance.get(row["substance_text"]), fuzzy_product.get(row["product_text"])
+            )
+        strength_key = (row["strength_text"], row["product_text"])
+        if strength_key not in strengths:
+            strengths[strength_key] = parse_strength(row["strength_text"]) or parse_strength(
+                row["product_text"]
+            )
+        form_key = (row["form_text"], row["product_text"])
+        if form_key not in forms:
+            forms[form_key] = _form_of(row["form_text"], row["product_text"])
+        form = forms[form_key]
+        if row["route_text"] not in routes:
+            routes[row["route_text"]] = classify_route(row["route_text"])
+        route = form.route if _blank(row["route_text"]) else routes[row["route_text"]]
+        atc = normalise_atc(row["atc"]) or (
+            catalogue.atc_for(found.substances) if found.substances else None
+        )
+        out.append(ClinicalReading(found, atc, strengths[strength_key], form, route))
+    return out
+
+
+def _first_resolved(*options: Resolution | None) -> Resolution:
+    for option in options:
+        if option is not None and option.method != UNRESOLVED:
+            return option
+    return Resolution((), UNRESOLVED, None)
+
+
+def _form_of(form_text: str | None, product_text: str | None) -> FormReading:
+    from_column = read_form(form_text)
+    if from_column.form_class != UNKNOWN:
+        return from_column
+    return read_form(product_text, implied_by_name=True)
+
+
+def _clinical_frame(distinct: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
+    rows = distinct.select(CLINICAL_KEYS).to_dicts()
+    readings = read_clinical(rows, catalogue)
+    data: dict[str, list[Any]] = {name: [] for name in _CLINICAL_SCHEMA}
+    data[_CKEY] = distinct[_CKEY].to_list()
+    for reading in readings:
+        res, strength = reading.resolution, reading.strength
+        data["substances"].append(list(res.substances))
+        data["substance"].append(" + ".join(res.substances) if res.substances else None)
+        data["resolved_atc"].append(reading.resolved_atc)
+        data["resolution"].append(res.method)
+        data["resolution_score"].append(res.score)
+        data["strength_value"].append(strength.value if strength else None)
+        data["strength_unit"].append(strength.unit if strength else None)
+        data["strength_values"].append(list(strength.values) if strength else None)
+        data["form_class"].append(reading.form.form_class)
+        data["route"].append(reading.route)
+    return pl.DataFrame(data, schema=_CLINICAL_SCHEMA)
+
+
+# --- dose side -------------------------------------------------------------------------------
+
+
+def _safe_parse(text: str) -> DoseReading:
+    try:
+        return parse_dosing(text)
+    except Exception:  # the parser promises not to raise; a bug must not stop a nightly run
+        log.exception("Doseringstexten kunde inte läsas (internt fel i tolken).")
+        return DoseReading(text=text, understood=False)
+
+
+def _slots_of(reading: DoseReading) -> tuple[float, ...]:
+    return tuple(v or 0.0 for v in reading.slots)
+
+
+def _texts_disagree(text: DoseReading, slots: DoseReading) -> bool:
+    """Pascal: do the Användning text and the time columns say different things?"""
+    if not text.understood or not slots.understood:
+        return False
+    if text.amount_max is None and text.daily_units is None and not text.as_needed:
+        return False  # a marker only ("enligt ordination"): nothing to compare
+    if text.as_needed != slots.as_needed:
+        return True
+    if (
+        text.daily_units is not None
+        and slots.daily_units is not None
+        and abs(text.daily_units - slots.daily_units) > 1e-9
+    ):
+        return True
+    has_text_slots = any(v is not None for v in text.slots)
+    return has_text_slots and _slots_of(text) != _slots_of(slots)
+
+
+def read_dose(
+    text: str | None,
+    slots: tuple[float | None, float | None, float | None, float | None],
+    as_needed: bool | None,
+    cache: dict[str, DoseReading] | None = None,
+) -> dict[str, Any]:
+    """Dose columns of one distinct (text, time columns, as-needed) combination.
+
+    When any time column is filled (Pascal) the columns are the dispensed truth; the text
+    then only flags ``dose_text_conflict`` when it was understood and says otherwise.
+    """
+    cache = cache if cache is not None else {}
+    text_reading: DoseReading | None = None
+    if not _blank(text):
+        assert text is not None
+        if text not in cache:
+            cache[text] = _safe_parse(text)
+        text_reading = cache[text]
+    flag = bool(as_needed)
+    from_slots = any(v is not None for v in slots)
+    conflict = False
+    if from_slots:
+        unit = text_reading.unit if text_reading is not None and text_reading.understood else None
+        reading = dose_from_slots(*slots, as_needed=flag, text=text or "", unit=unit)
+        if text_reading is not None:
+            conflict = _texts_disagree(text_reading, reading)
+    elif text_reading is not None:
+        reading = text_reading
+    else:
+        reading = DoseReading(text="", understood=False)
+    columns = reading.as_columns()
+    columns["dose_as_needed"] = bool(reading.as_needed or flag)
+    columns["dose_text_conflict"] = conflict
+    return columns
+
+
+def _dose_frame(distinct: pl.DataFrame) -> pl.DataFrame:
+    cache: dict[str, DoseReading] = {}
+    data: dict[str, list[Any]] = {name: [] for name in _DOSE_SCHEMA}
+    data[_DKEY] = distinct[_DKEY].to_list()
+    for row in distinct.select(DOSE_KEYS).iter_rows():
+        text, morning, noon, evening, night, as_needed = row
+        columns = read_dose(text, (morning, noon, evening, night), as_needed, cache)
+        for name in DOSE_COLUMNS_SCHEMA:
+            data[name].append(columns[name])
+        data["dose_text_conflict"].append(columns["dose_text_conflict"])
+    return pl.DataFrame(data, schema=_DOSE_SCHEMA)
+
+
+# --- daily amount ------------------------------------------------------------------------------
+
+
+def _daily_amount() -> list[pl.Expr]:
+    """daily_amount and its unit from the dose, the strength and the form (see judging.md)."""
+    countable = sorted(unit_tables().countable)
+    unit = pl.col("dose_unit")
+    units = pl.col("daily_units")
+    strength = pl.col("strength_value")
+    strength_unit = pl.col("strength_unit").str.split(" + ").list.first()
+    # "1x2" or Pascal's time columns name no unit: a tablet, capsule, suppository or patch
+    # form says the amount counts pieces.
+    piece = unit.is_in(countable) | (unit.is_null() & pl.col("form_class").is_in(PIECE_FORMS))
+    patch_rate = piece & (unit.eq("plåster") | pl.col("form_class").eq("patch"))
+    mass_factor = unit.replace_strict(_MASS_TO_MG, default=None, return_dtype=pl.Float64)
+    standing = units.is_not_null() & ~pl.col("dose_as_needed").fill_null(False)
+    amount = (
+        pl.when(~standing)
+        .then(None)
+        .when(patch_rate & strength_unit.eq("mg/timme"))
+        .then(pl.col("dose_amount_max") * strength * 24.0)
+        .when(patch_rate & strength_unit.eq("mg/dygn"))
+        .then(pl.col("dose_amount_max") * strength)
+        .when(piece & strength_unit.is_in(_PER_PIECE_UNITS) & strength.is_not_null())
+        .then(units * strength)
+        .when(mass_factor.is_not_null())
+        .then(units * mass_factor)
+        .when(unit.eq("E"))
+        .then(units)
+        .when(unit.eq("ml") & strength_unit.is_in(["mg/ml", "E/ml", "mmol/ml"]))
+        .then(units * strength)
+        .when(unit.eq("ml"))
+        .then(units)
+        .otherwise(None)
+    )
+    amount_unit = (
+        pl.when(~standing)
+        .then(None)
+        .when(patch_rate & strength_unit.is_in(["mg/timme", "mg/dygn"]))
+        .then(pl.lit("mg"))
+        .when(piece & strength_unit.is_in(_PER_PIECE_UNITS) & strength.is_not_null())
+        .then(strength_unit.str.replace("/dos", "", literal=True))
+        .when(mass_factor.is_not_null())
+        .then(pl.lit("mg"))
+        .when(unit.eq("E"))
+        .then(pl.lit("E"))
+        .when(unit.eq("ml") & strength_unit.is_in(["mg/ml", "E/ml", "mmol/ml"]))
+        .then(strength_unit.str.replace("/ml", "", literal=True))
+        .when(unit.eq("ml"))
+        .then(pl.lit("ml"))
+        .otherwise(None)
+    )
+    return [
+        amount.cast(pl.Float64).round(9).alias("daily_amount"),
+        amount_unit.cast(pl.String).alias("daily_amount_unit"),
+    ]
+
+
+# --- the pipeline --------------------------------------------------------------------------------
+
+
+def resolve_lines(lines: pl.DataFrame, catalogue: Catalogue | None = None) -> pl.DataFrame:
+    """The input lines (same rows, same order) plus every RESOLVED_EXTRA_SCHEMA column.
+
+    Columns of CANONICAL_SCHEMA that the input lacks are read as empty. Resolved columns
+    already present (a frame resolved before) are recomputed, so resolving is idempotent.
+    """
+    catalogue = catalogue if catalogue is not None else load_catalogue()
+    base = lines.drop([c for c in RESOLVED_EXTRA_SCHEMA if c in lines.columns])
+    keyed = base.select(
+        *[_column(base, name) for name in {*CLINICAL_KEYS, *DOSE_KEYS}],
+    ).with_columns(
+        pl.struct(list(CLINICAL_KEYS)).hash(seed=0).alias(_CKEY),
+        pl.struct(list(DOSE_KEYS)).hash(seed=0).alias(_DKEY),
+    )
+    clinical = _clinical_frame(keyed.unique(_CKEY, keep="first"), catalogue)
+    dose = _dose_frame(keyed.unique(_DKEY, keep="first"))
+    resolved = (
+        keyed.select(_CKEY, _DKEY)
+        .join(clinical, on=_CKEY, how="left", maintain_order="left")
+        .join(dose, on=_DKEY, how="left", maintain_order="left")
+        .with_columns(_daily_amount())
+    )
+    extra = resolved.select(
+        [pl.col(name).cast(dtype) for name, dtype in RESOLVED_EXTRA_SCHEMA.items()]
+    )
+    return base.hstack(extra)
+
+
+def read_product_text(
+    text: str, catalogue: Catalogue | None = None, **columns: Any
+) -> dict[str, Any]:
+    """How medrecon reads one product text: the resolved columns of a one-line frame.
+
+    Extra canonical columns (``strength_text=``, ``form_text=``, ``dosing_text=``...) may be
+    given. Goes through ``resolve_lines`` so that it reads exactly as the pipeline does.
+    """
+    row: dict[str, Any] = {name: None for name in CANONICAL_SCHEMA}
+    row.update(columns, product_text=text)
+    frame = pl.DataFrame([row], schema=CANONICAL_SCHEMA)
+    resolved = resolve_lines(frame, catalogue)
+    return resolved.select(list(RESOLVED_EXTRA_SCHEMA)).to_dicts()[0]
