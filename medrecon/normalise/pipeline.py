@@ -9,7 +9,7 @@ over all lines at once, so the cost grows with the number of distinct texts, not
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import polars as pl
@@ -233,6 +233,24 @@ def _texts_disagree(text: DoseReading, slots: DoseReading) -> bool:
     return has_text_slots and _slots_of(text) != _slots_of(slots)
 
 
+def _with_text_interval(slots: DoseReading, text: DoseReading) -> DoseReading:
+    """Take the days from the text when the time columns only say the time of day.
+
+    Pascal's time columns give the amount at each dispensing time; which days (weekly,
+    every other day, Mondays and Thursdays) only the Användning text can say.
+    """
+    if not text.understood or text.interval_days is None or text.interval_days <= 1:
+        return slots
+    if slots.daily_units is None:
+        return slots
+    return replace(
+        slots,
+        interval_days=text.interval_days,
+        weekdays=text.weekdays,
+        daily_units=slots.daily_units / text.interval_days,
+    )
+
+
 def read_dose(
     text: str | None,
     slots: tuple[float | None, float | None, float | None, float | None],
@@ -258,6 +276,7 @@ def read_dose(
         unit = text_reading.unit if text_reading is not None and text_reading.understood else None
         reading = dose_from_slots(*slots, as_needed=flag, text=text or "", unit=unit)
         if text_reading is not None:
+            reading = _with_text_interval(reading, text_reading)
             conflict = _texts_disagree(text_reading, reading)
     elif text_reading is not None:
         reading = text_reading
