@@ -1,0 +1,137 @@
+"""The Textual application: loads in a worker, then hands over to the screens."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import ClassVar
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
+
+from medrecon.errors import MedreconError
+from medrecon.model import Reconciliation
+from medrecon.tui.messages import LoadFailed, LoadFinished, LoadProgress, PatientChanged
+from medrecon.tui.ports import DecisionStore
+from medrecon.tui.screens.help import HelpScreen
+from medrecon.tui.screens.problems import ProblemsScreen, rejected_problems
+from medrecon.tui.screens.worklist import WorklistScreen
+from medrecon.tui.session import ReviewSession
+
+Loader = Callable[[Callable[[str], None]], Reconciliation]
+LOAD_STEPS = 5
+
+
+class MedreconApp(App[None]):
+    """Worklist → patient view → dialogs; every store call goes through ReviewSession."""
+
+    CSS_PATH = "styles.tcss"
+    TITLE = "medrecon"
+    SUB_TITLE = "Avstämning Cosmic – Pascal"
+    ENABLE_COMMAND_PALETTE = False
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "help", "Hjälp", tooltip="Visa alla kortkommandon", id="help"),
+        Binding("ctrl+q", "quit", "Avsluta", tooltip="Stäng medrecon", id="quit", show=False),
+    ]
+
+    def __init__(
+        self,
+        loader: Loader,
+        store: DecisionStore,
+        *,
+        user: str,
+        inputs: list[Path] | None = None,
+        handover_dir: Path,
+        cursor_blink: bool = True,
+        now: Callable[[], datetime] = datetime.now,
+    ) -> None:
+        super().__init__()
+        self.loader = loader
+        self.store = store
+        self.user = user
+        self.inputs = inputs or []
+        self.handover_dir = handover_dir
+        self.cursor_blink = cursor_blink
+        self.now = now
+        self.session: ReviewSession | None = None
+        self.worklist = WorklistScreen()
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        # Messages carry names, file paths and store texts: never interpret them as markup.
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
+    def on_mount(self) -> None:
+        self.push_screen(self.worklist)
+        self.load()
+
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    def load(self) -> None:
+        started = time.perf_counter()
+        step = 0
+
+        def progress(text: str) -> None:
+            nonlocal step
+            step += 1
+            self.post_message(LoadProgress(min(step, LOAD_STEPS), LOAD_STEPS, text))
+
+        try:
+            progress("Läser exporterna och stämmer av listorna …")
+            recon = self.loader(progress)
+            session = ReviewSession(self.store, self.user, recon, list(self.inputs))
+            session.prepare(progress)
+        except MedreconError as exc:
+            self.post_message(LoadFailed(exc.title, exc.message, []))
+            return
+        except Exception as exc:  # never a traceback on screen; no patient data in it
+            self.post_message(
+                LoadFailed(
+                    "Internt fel",
+                    f"Internt fel vid inläsningen ({type(exc).__name__}). "
+                    "Kör med MEDRECON_DEBUG=1 för detaljer.",
+                    [],
+                )
+            )
+            if os.environ.get("MEDRECON_DEBUG"):
+                raise
+            return
+        self.post_message(LoadFinished(session, time.perf_counter() - started))
+
+    def on_load_progress(self, message: LoadProgress) -> None:
+        self.worklist.show_progress(message.step, message.total, message.text)
+
+    def on_load_finished(self, message: LoadFinished) -> None:
+        self.session = message.session
+        self.worklist.show_session(message.session, message.seconds)
+        problems = rejected_problems(message.session.recon)
+        if problems:
+            self.notify(
+                f"{len(problems)} rader kunde inte läsas. Tryck p för att se dem.",
+                title="Ofullständig inläsning",
+                severity="warning",
+                timeout=8,
+            )
+
+    def on_load_failed(self, message: LoadFailed) -> None:
+        self.worklist.show_failure(message.message)
+        self.push_screen(ProblemsScreen(message.title, message.message, message.problems))
+
+    def on_patient_changed(self, message: PatientChanged) -> None:
+        self.worklist.refresh_patient(message.patient_id)
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
