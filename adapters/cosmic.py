@@ -1,0 +1,118 @@
+"""Cosmic (layout ``cosmic-v1``): export fields to canonical line columns.
+
+The expressions work on a frame whose columns are the layout's field names (a field the
+file lacks is an all-null column), so one code path serves every file and header variant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import polars as pl
+
+from adapters.convert import (
+    NULL_TEXT,
+    cell,
+    parse_choice,
+    parse_date,
+    parse_timestamp,
+)
+from adapters.headers import LAYOUTS
+from medrecon.schema import (
+    COSMIC,
+    DISPENSING_DOSE,
+    DISPENSING_PACKAGE,
+    ORDER_PRESCRIPTION,
+    ORDER_SELF_CARE,
+    ORDER_WARD_STOCK,
+    STATUS_ACTIVE,
+    STATUS_ENDED,
+    STATUS_PAUSED,
+)
+
+LAYOUT = LAYOUTS[COSMIC]
+
+# Canonical value -> the text Cosmic exports (the writer uses these; reading accepts any case).
+STATUS_TEXT = {STATUS_ACTIVE: "Aktiv", STATUS_ENDED: "Utsatt", STATUS_PAUSED: "Pausad"}
+ORDER_TYPE_TEXT = {
+    ORDER_PRESCRIPTION: "Recept",
+    ORDER_WARD_STOCK: "Rekvisition",
+    ORDER_SELF_CARE: "Egenvård",
+}
+DISPENSING_TEXT = {DISPENSING_DOSE: "Ja", DISPENSING_PACKAGE: "Nej"}
+DOSING_TYPES = ("Stående", "Vid behov", "Tillfällig", "Enligt särskild ordination")
+AS_NEEDED_TYPE = "Vid behov"
+
+
+def _choices(texts: Mapping[str, str]) -> dict[str, object]:
+    return {text: code for code, text in texts.items()}
+
+
+def canonical_columns(header: Mapping[str, str]) -> tuple[list[pl.Expr], list[pl.Expr]]:
+    """Canonical columns (besides source, file, line, patient_id) and per-row problems."""
+
+    def name(field: str) -> str:
+        return header.get(field, field)
+
+    start, start_problem = parse_date(cell("Insättningsdatum"), name("Insättningsdatum"))
+    end, end_problem = parse_date(cell("Utsättningsdatum"), name("Utsättningsdatum"))
+    changed, changed_problem = parse_timestamp(cell("Senast ändrad"), name("Senast ändrad"))
+    status, status_problem = parse_choice(
+        cell("Status"), name("Status"), _choices(STATUS_TEXT), pl.String()
+    )
+    order, order_problem = parse_choice(
+        cell("Ordinationstyp"), name("Ordinationstyp"), _choices(ORDER_TYPE_TEXT), pl.String()
+    )
+    dispensing, dispensing_problem = parse_choice(
+        cell("Dosdispenserad"), name("Dosdispenserad"), _choices(DISPENSING_TEXT), pl.String()
+    )
+    dosing_type = cell("Doseringstyp")
+    as_needed, dosing_type_problem = parse_choice(
+        dosing_type,
+        name("Doseringstyp"),
+        {t: t == AS_NEEDED_TYPE for t in DOSING_TYPES},
+        pl.Boolean(),
+    )
+    # Without a Status, a line is ended exactly when it has an end date.
+    derived_status = (
+        pl.when(end.is_not_null()).then(pl.lit(STATUS_ENDED)).otherwise(pl.lit(STATUS_ACTIVE))
+    )
+    nothing = pl.lit(None, dtype=pl.Float64)
+    columns = [
+        cell("Patient").alias("patient_name"),
+        cell("Vårdenhet").alias("care_unit"),
+        cell("OrdinationsID").alias("line_id"),
+        cell("Läkemedel").alias("product_text"),
+        cell("Substans").alias("substance_text"),
+        cell("Styrka").alias("strength_text"),
+        cell("Läkemedelsform").alias("form_text"),
+        cell("Administreringsväg").alias("route_text"),
+        cell("Dosering").alias("dosing_text"),
+        nothing.alias("dose_morning"),
+        nothing.alias("dose_noon"),
+        nothing.alias("dose_evening"),
+        nothing.alias("dose_night"),
+        as_needed.alias("as_needed"),
+        dosing_type.alias("dosing_type"),
+        dispensing.alias("dispensing"),
+        start.alias("start_date"),
+        end.alias("end_date"),
+        pl.lit(None, dtype=pl.Date).alias("valid_until"),
+        pl.coalesce(status, derived_status).alias("status"),
+        order.fill_null(pl.lit(ORDER_PRESCRIPTION)).alias("order_type"),
+        cell("ATC").str.to_uppercase().alias("atc"),
+        NULL_TEXT.alias("npl_id"),
+        cell("Förskrivare").alias("prescriber"),
+        cell("Ändamål").alias("purpose"),
+        changed.alias("last_changed"),
+    ]
+    problems = [
+        dosing_type_problem,
+        status_problem,
+        order_problem,
+        dispensing_problem,
+        start_problem,
+        end_problem,
+        changed_problem,
+    ]
+    return columns, problems

@@ -1,0 +1,233 @@
+"""From export files to one ``LoadResult``: canonical lines plus every rejected row.
+
+Each file is read (``reading``), its headers matched (``headers``), and its cells turned
+into canonical columns by the system's module (``cosmic``/``pascal``), all as polars
+expressions over the whole file. A row with any problem is rejected with every reason
+joined; nothing is silently dropped: data rows = loaded lines + rejected rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import polars as pl
+
+from adapters import cosmic, pascal
+from adapters.convert import NULL_TEXT, cell, clean
+from adapters.headers import LAYOUTS, Aliases, HeaderMatch, detect_layout, load_mapping
+from adapters.headers import match_headers as _match_headers
+from adapters.reading import LINE, RawTable, column_name, read_table
+from medrecon.errors import MedreconError, UnusableInputError
+from medrecon.ids import normalise_patient_ids
+from medrecon.model import FileReport, LoadResult
+from medrecon.schema import CANONICAL_SCHEMA, COSMIC, PASCAL, REJECTED_SCHEMA, SYSTEM_LABEL, SYSTEMS
+
+EXPORT_SUFFIXES = (".csv", ".txt", ".xlsx")
+ColumnBuilder = Callable[..., tuple[list[pl.Expr], list[pl.Expr]]]
+_BUILDERS: dict[str, ColumnBuilder] = {
+    COSMIC: cosmic.canonical_columns,
+    PASCAL: pascal.canonical_columns,
+}
+_REASON = "_reason"
+_ORDER = "_file_index"
+
+
+def expand_paths(paths: Sequence[str | Path] | str | Path) -> list[Path]:
+    """Files named directly, plus every export file in a named folder (sorted by name)."""
+    if isinstance(paths, str | Path):
+        paths = [paths]
+    files: list[Path] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            found = sorted(
+                p
+                for p in path.iterdir()
+                if p.is_file()
+                and p.suffix.lower() in EXPORT_SUFFIXES
+                and not p.name.startswith((".", "~$"))  # hidden files, Excel lock files
+            )
+            if not found:
+                raise UnusableInputError(
+                    f"Mappen {path} innehåller inga exportfiler (.csv, .txt eller .xlsx).",
+                    title="Inga filer",
+                )
+            files.extend(found)
+        else:
+            files.append(path)
+    if not files:
+        raise MedreconError("Ingen exportfil angavs.", title="Inga filer")
+    return files
+
+
+def _check_system(system: str | None) -> None:
+    if system is not None and system not in SYSTEMS:
+        raise MedreconError(f"Okänt system {system!r}: ange cosmic eller pascal.")
+
+
+def open_export(path: Path, system: str | None, aliases: Aliases) -> tuple[RawTable, HeaderMatch]:
+    """Read one file and match its headers to its (given or detected) system's layout."""
+    raw = read_table(path)
+    layout = LAYOUTS[system] if system else detect_layout(raw.headers, aliases, path=raw.path)
+    return raw, _match_headers(raw.headers, layout, aliases, path=raw.path)
+
+
+def detect_system(path: str | Path, mapping: Path | None = None) -> str:
+    """``"cosmic"`` or ``"pascal"``, from the file's headers."""
+    raw = read_table(Path(path))
+    return detect_layout(raw.headers, load_mapping(mapping), path=raw.path).system
+
+
+def _join_reasons(reasons: list[pl.Expr]) -> pl.Expr:
+    """All reasons of a row joined by "; ", null when there are none."""
+    joined = pl.concat_str(reasons, separator="; ", ignore_nulls=True)
+    return pl.when(joined == "").then(NULL_TEXT).otherwise(joined)
+
+
+def _stage(raw: RawTable, match: HeaderMatch, order: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Canonical columns with a reason per row (null = fine), and the malformed rows."""
+    layout = match.layout
+    values = raw.rows.lazy().select(
+        pl.col(LINE).alias("line"),
+        *(clean(column_name(i)).alias(field) for field, i in match.columns.items()),
+        *(NULL_TEXT.alias(f) for f in layout.fields if f not in match.columns),
+    )
+    columns, problems = _BUILDERS[layout.system](match.mapping)
+    product_field = layout.required[2]
+    header = match.mapping
+    missing_line_id = pl.when(cell(layout.id_field).is_null()).then(
+        pl.lit(f'rad-id saknas (kolumnen "{header[layout.id_field]}" är tom)')
+    )
+    missing_product = pl.when(cell(product_field).is_null()).then(
+        pl.lit(f'läkemedel saknas (kolumnen "{header[product_field]}" är tom)')
+    )
+    staged = (
+        values.with_columns(_ids=normalise_patient_ids(pl.col("Personnummer")))
+        .select(
+            pl.lit(layout.system).alias("source"),
+            pl.lit(raw.path.name).alias("file"),
+            pl.col("line"),
+            pl.col("_ids").struct.field("patient_id"),
+            *columns,
+            _join_reasons(
+                [pl.col("_ids").struct.field("reason"), missing_line_id, missing_product, *problems]
+            ).alias(_REASON),
+            pl.lit(order).alias(_ORDER),
+        )
+        .collect()
+    )
+    id_index = match.columns["Personnummer"]
+    malformed = raw.malformed.with_columns(
+        _ids=normalise_patient_ids(pl.col("cells").list.get(id_index, null_on_oob=True))
+    ).select(
+        pl.lit(layout.system).alias("source"),
+        pl.lit(raw.path.name).alias("file"),
+        pl.col(LINE).alias("line"),
+        pl.col("_ids").struct.field("patient_id"),
+        pl.col("reason"),
+        pl.lit(order).alias(_ORDER),
+    )
+    return staged, malformed
+
+
+def _duplicate_reason(id_field: str) -> pl.Expr:
+    """A line id seen before in this system's files: the later row names the earlier one."""
+    first_line = pl.col("line").first().over("line_id")
+    first_file = pl.col("file").first().over("line_id")
+    seen_before = pl.col("line_id").is_not_null() & (pl.int_range(pl.len()).over("line_id") > 0)
+    where = (
+        pl.when(first_file != pl.col("file")).then(pl.lit(" i ") + first_file).otherwise(pl.lit(""))
+    )
+    message = pl.concat_str(
+        [
+            pl.lit(f"{id_field} "),
+            pl.col("line_id"),
+            pl.lit(" finns redan på rad "),
+            first_line.cast(pl.String),
+            where,
+        ]
+    )
+    return pl.when(seen_before).then(message).otherwise(NULL_TEXT)
+
+
+def load_exports(
+    paths: Sequence[str | Path] | str | Path,
+    system: str | None = None,
+    mapping: Path | None = None,
+) -> LoadResult:
+    """Load the export files of one system into canonical lines and rejected rows."""
+    _check_system(system)
+    aliases = load_mapping(mapping)
+    opened = [open_export(path, system, aliases) for path in expand_paths(paths)]
+    systems = {match.layout.system for _, match in opened}
+    if len(systems) > 1:
+        listed = ", ".join(
+            f"{raw.path.name} ({SYSTEM_LABEL[m.layout.system]})" for raw, m in opened
+        )
+        raise MedreconError(
+            f"Filerna kommer från olika system: {listed}. Läs in Cosmic- och Pascal-filer var "
+            "för sig.",
+            title="Blandade filer",
+        )
+    layout = opened[0][1].layout
+    parts = [_stage(raw, match, order) for order, (raw, match) in enumerate(opened)]
+    staged = pl.concat([p[0] for p in parts], how="vertical")
+    staged = staged.with_columns(
+        _join_reasons([pl.col(_REASON), _duplicate_reason(layout.id_field)]).alias(_REASON)
+    )
+    lines = staged.filter(pl.col(_REASON).is_null()).select(
+        pl.col(c).cast(t) for c, t in CANONICAL_SCHEMA.items()
+    )
+    rejected = (
+        pl.concat(
+            [
+                staged.filter(pl.col(_REASON).is_not_null()).select(
+                    *(c for c in REJECTED_SCHEMA if c != "reason"),
+                    pl.col(_REASON).alias("reason"),
+                    _ORDER,
+                ),
+                *(p[1] for p in parts),
+            ],
+            how="vertical",
+        )
+        .sort(_ORDER, "line")
+        .select(pl.col(c).cast(t) for c, t in REJECTED_SCHEMA.items())
+    )
+    reports = [
+        _report(raw, match, staged, order, parts[order][1])
+        for order, (raw, match) in enumerate(opened)
+    ]
+    return LoadResult(lines=lines, rejected=rejected, files=reports)
+
+
+def _report(
+    raw: RawTable,
+    match: HeaderMatch,
+    staged: pl.DataFrame,
+    order: int,
+    malformed: pl.DataFrame,
+) -> FileReport:
+    mine = staged.filter(pl.col(_ORDER) == order)
+    loaded = mine.filter(pl.col(_REASON).is_null())
+    return FileReport(
+        path=raw.path,
+        system=match.layout.system,
+        layout=match.layout.name,
+        file_type=raw.file_type,
+        encoding=raw.encoding,
+        separator=raw.separator,
+        rows=raw.row_count,
+        lines_loaded=loaded.height,
+        rows_rejected=mine.height - loaded.height + malformed.height,
+        patients=loaded["patient_id"].n_unique(),
+        header_mapping=dict(match.mapping),
+        ignored_columns=match.ignored,
+    )
+
+
+def load_export(
+    path: str | Path, system: str | None = None, mapping: Path | None = None
+) -> LoadResult:
+    """``load_exports`` for a single file."""
+    return load_exports([path], system=system, mapping=mapping)

@@ -1,0 +1,98 @@
+"""``medrecon check FILE...``: what medrecon sees in each export file.
+
+For the IT person wiring up a new export: per file the detected system and layout, file
+type, encoding, separator, how many rows, lines and patients were read, which headers
+were mapped or ignored, and every rejected row with its line number and reason. Exit 0
+when every file could be used (even with rejected rows), 2 when a file could not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from adapters import expand_paths, load_export
+from adapters.headers import load_mapping
+from adapters.reading import SEPARATOR_NAME
+from medrecon.errors import MedreconError
+from medrecon.model import FileReport, LoadResult
+from medrecon.schema import SYSTEM_LABEL, SYSTEMS
+
+ENCODING_NAME = {
+    "utf-8": "UTF-8",
+    "utf-8-sig": "UTF-8 med BOM",
+    "cp1252": "Windows-1252 (ANSI)",
+}
+FILE_TYPE_NAME = {"csv": "CSV/text", "xlsx": "Excel (.xlsx)"}
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "check",
+        help="kontrollera exportfiler: system, kodning, rader och avvisade rader",
+        description=(
+            "Visar för varje exportfil vilket system och vilken layout som kändes igen, "
+            "filtyp, teckenkodning, avgränsare, antal rader, patienter och varje rad som "
+            "inte kunde läsas."
+        ),
+    )
+    parser.add_argument("files", nargs="+", metavar="FIL", help="exportfil eller mapp")
+    parser.add_argument(
+        "--mapping", type=Path, metavar="FIL", help="mappningsfil (TOML) för andra kolumnnamn"
+    )
+    parser.add_argument(
+        "--system", choices=SYSTEMS, help="tvinga systemet i stället för att känna igen det"
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    load_mapping(args.mapping)  # a broken mapping file is one error, not one per file
+    paths = expand_paths(args.files)
+    exit_code = 0
+    unusable = 0
+    for number, path in enumerate(paths):
+        if number:
+            print()
+        try:
+            result = load_export(path, system=args.system, mapping=args.mapping)
+        except MedreconError as exc:
+            print(f"== {path.name} ==")
+            print(f"  KAN INTE ANVÄNDAS: {exc.message}")
+            exit_code = max(exit_code, exc.exit_code)
+            unusable += 1
+            continue
+        _print_report(result.files[0], result)
+    if unusable:
+        print(
+            f"medrecon: {unusable} av {len(paths)} filer kan inte användas (se ovan).",
+            file=sys.stderr,
+        )
+    return exit_code
+
+
+def _print_report(report: FileReport, result: LoadResult) -> None:
+    print(f"== {report.path.name} ==")
+    print(f"  System:            {SYSTEM_LABEL[report.system]} (layout {report.layout})")
+    print(f"  Filtyp:            {FILE_TYPE_NAME.get(report.file_type, report.file_type)}")
+    if report.encoding:
+        print(f"  Teckenkodning:     {ENCODING_NAME.get(report.encoding, report.encoding)}")
+    if report.separator:
+        print(f"  Avgränsare:        {SEPARATOR_NAME.get(report.separator, report.separator)}")
+    print(f"  Datarader:         {report.rows}")
+    print(f"  Inlästa rader:     {report.lines_loaded}")
+    print(f"  Patienter:         {report.patients}")
+    print(f"  Avvisade rader:    {report.rows_rejected}")
+    renamed = {f: h for f, h in report.header_mapping.items() if h != f}
+    if renamed:
+        print("  Kolumner med andra namn:")
+        for field, header in renamed.items():
+            print(f'    "{header}" läses som "{field}"')
+    if report.ignored_columns:
+        shown = ", ".join(f'"{c}"' for c in report.ignored_columns)
+        print(f"  Kolumner som inte används: {shown}")
+    if result.rejected.height:
+        print("  Avvisade rader (fil, rad, orsak):")
+        for row in result.rejected.iter_rows(named=True):
+            print(f"    {row['file']}, rad {row['line']}: {row['reason']}")
