@@ -22,7 +22,9 @@ class DoseReading:
     marker: str | None = None  # "enligt ordination", "enligt INR", "enligt schema", ...
     amount_min: float | None = None  # per administration (lower end of a range like 1-2)
     amount_max: float | None = None  # per administration (upper end; equal when no range)
-    unit: str | None = None  # canonical unit: tablett, kapsel, ml, droppe, E, puff, plåster, mg, ...
+    unit: str | None = (
+        None  # canonical unit: tablett, kapsel, ml, droppe, E, puff, plåster, mg, ...
+    )
     times_per_day: float | None = None
     # amount at morning, noon, evening, night when the text or columns say so, else None
     slots: tuple[float | None, float | None, float | None, float | None] = (None, None, None, None)
