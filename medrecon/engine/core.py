@@ -1,0 +1,225 @@
+"""``reconcile``: two systems' lines in, every pair and every finding out.
+
+Steps, each over all patients at once: stack and resolve both systems' lines, pair them
+(``pairing``), judge pairs and unpaired lines (``judging``), then give each finding its
+substance, severity, Swedish explanation and fingerprint.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from medrecon.engine.codes import matching_rows
+from medrecon.engine.explain import summary, with_display_columns, with_explanations
+from medrecon.engine.fingerprint import with_fingerprints
+from medrecon.engine.inputs import (
+    RESOLVED_SCHEMA,
+    resolve_both,
+    unpack,
+    with_content,
+    with_derived,
+)
+from medrecon.engine.judging import judge_pairs, judge_unpaired
+from medrecon.engine.pairing import pair_lines
+from medrecon.engine.patients import patient_table
+from medrecon.engine.rules import Rules
+from medrecon.engine.sides import DISPLAY_COLUMNS, with_sides
+from medrecon.labels import SEVERITY_RANK
+from medrecon.model import Reconciliation
+from medrecon.schema import (
+    CANONICAL_SCHEMA,
+    COSMIC,
+    FINDING_EXTRA_SCHEMA,
+    FINDING_SCHEMA,
+    KINDS,
+    MATCH_SCHEMA,
+    PASCAL,
+    REJECTED_SCHEMA,
+)
+
+# Lines per slice of patients judged at once (bounds the engine's working memory).
+SLICE_LINES = 300_000
+FINDING_COLUMNS: dict[str, pl.DataType] = {**FINDING_SCHEMA, **FINDING_EXTRA_SCHEMA}
+# What explanations, summaries and fingerprints of findings are built from (the display
+# columns that explain.with_display_columns adds are skipped when not yet there).
+_SHOWN_COLUMNS = list(
+    dict.fromkeys(
+        [
+            *CANONICAL_SCHEMA,
+            *DISPLAY_COLUMNS,
+            "_row",
+            "_id_rank",
+            "_ended",
+            "_high_risk",
+            "_dosing_key",
+            "_prn",
+            "strength_unit",
+            "dose_unit",
+        ]
+    )
+)
+_ESCALATE = {"low": "medium", "medium": "high", "high": "high"}
+
+
+def _pair_substance(column: str, display: str | None = None) -> pl.Expr:
+    """A pair's or finding's substance (or ATC): the combination side names it."""
+    c, p = pl.col("c_" + column), pl.col("p_" + column)
+    fallback = [c, p] + ([pl.col("c_" + display), pl.col("p_" + display)] if display else [])
+    return (
+        pl.when(pl.col("mechanism") == "combination")
+        .then(pl.when(pl.col("c_n") == 1).then(c).otherwise(p))
+        .otherwise(pl.coalesce(fallback))
+    )
+
+
+def _findings(raw: pl.DataFrame, lines: pl.DataFrame, rules: Rules) -> pl.DataFrame:
+    # Display text and content strings only for the lines that findings are about.
+    involved = pl.concat([raw.select(_row="c_rows"), raw.select(_row="p_rows")])
+    involved = involved.explode("_row", empty_as_null=False).unique()
+    columns = [c for c in _SHOWN_COLUMNS if c in lines.columns]
+    subset = lines.select(columns).filter(pl.col("_row").is_in(involved["_row"].implode()))
+    shown = with_content(with_display_columns(subset))
+    wide = with_sides(raw.with_row_index("_f"), "_f", shown)
+    substance = (
+        pl.when(pl.col("kind") == "patient_missing")
+        .then(pl.lit(None, pl.String))
+        .otherwise(_pair_substance("substance", "_subst"))
+    )
+    atc = (
+        pl.when(pl.col("kind") == "patient_missing")
+        .then(pl.lit(None, pl.String))
+        .otherwise(_pair_substance("resolved_atc"))
+    )
+    wide = wide.with_columns(substance=substance, atc=atc)
+    prn = pl.coalesce("c__prn", "p__prn").fill_null(False)
+    base = pl.col("kind").replace_strict(rules.severity, return_dtype=pl.String)
+    if rules.severity_as_needed:
+        base = (
+            pl.when(prn & pl.col("kind").is_in(list(rules.severity_as_needed)))
+            .then(
+                pl.col("kind").replace_strict(
+                    rules.severity_as_needed, default=None, return_dtype=pl.String
+                )
+            )
+            .otherwise(base)
+        )
+    high_risk = pl.col("c_high_risk").fill_null(False) | pl.col("p_high_risk").fill_null(False)
+    severity = pl.when(high_risk).then(base.replace_strict(_ESCALATE)).otherwise(base)
+    wide = with_explanations(wide).with_columns(
+        severity=severity,
+        cosmic_summary=summary("c_"),
+        pascal_summary=summary("p_"),
+        cosmic_ids="c_ids",
+        pascal_ids="p_ids",
+    )
+    wide = with_fingerprints(wide)
+    return wide.select(list(FINDING_COLUMNS)).cast(FINDING_COLUMNS)  # type: ignore[arg-type]
+
+
+def _sort_findings(findings: pl.DataFrame) -> pl.DataFrame:
+    """Per patient, most severe first, then by kind, substance and id (stable output)."""
+    kind_order = pl.col("kind").replace_strict({k: i for i, k in enumerate(KINDS)})
+    rank = pl.col("severity").replace_strict(SEVERITY_RANK)
+    return findings.sort(
+        [pl.col("patient_id"), rank, kind_order, pl.col("substance"), pl.col("id")],
+        descending=[False, True, False, False, False],
+        nulls_last=True,
+    )
+
+
+def _matches(wide: pl.DataFrame) -> pl.DataFrame:
+    out = wide.select(
+        "patient_id",
+        cosmic_ids="c_ids",
+        pascal_ids="p_ids",
+        substance=_pair_substance("substance", "_subst"),
+        atc=_pair_substance("resolved_atc"),
+        mechanism="mechanism",
+        score="score",
+    )
+    return out.cast(MATCH_SCHEMA)  # type: ignore[arg-type]
+
+
+def _sort_matches(matches: pl.DataFrame) -> pl.DataFrame:
+    return matches.sort("patient_id", "substance", "cosmic_ids", "pascal_ids", nulls_last=True)
+
+
+def _judge(lines: pl.DataFrame, rules: Rules) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Matches and findings of the patients in ``lines``."""
+    ids = lines.select("_pid", "patient_id").unique("_pid")
+    pairs = pair_lines(lines, rules.fuzzy_threshold).with_row_index("pair_id")
+    pairs = pairs.join(ids, on="_pid", how="left")
+    wide = with_sides(pairs, "pair_id", lines, display=False)
+    raw = pl.concat([judge_pairs(wide, lines), judge_unpaired(lines, pairs)])
+    raw = raw.join(ids, on="_pid", how="left")
+    return _matches(wide), _findings(raw, lines, rules)
+
+
+def reconcile(
+    cosmic: Any,
+    pascal: Any,
+    *,
+    rules: Rules | None = None,
+    today: dt.date | None = None,
+) -> Reconciliation:
+    """Pair and judge two systems' lists for every patient in them.
+
+    ``cosmic`` / ``pascal``: a ``LoadResult``, or a polars or pandas frame in the
+    canonical schema (missing optional columns are filled with nulls), resolved or not.
+    ``today`` fixes the date the elderly-care ages are computed on (default: today).
+    """
+    rules = rules if rules is not None else Rules.load()
+    today = today if today is not None else dt.date.today()
+    c_lines, c_rejected, c_files = unpack(cosmic, COSMIC)
+    p_lines, p_rejected, p_files = unpack(pascal, PASCAL)
+    resolved = resolve_both(c_lines, p_lines)
+    lines = with_derived(resolved)
+    risky = matching_rows(lines, [("high_risk", rules.high_risk_atc, rules.high_risk_substances)])
+    lines = lines.with_columns(_high_risk=pl.col("_row").is_in(risky["_row"].implode()))
+
+    # Patients are independent, so a region's export is judged in a few slices of
+    # patients: each slice is still one set of joins over all its patients, and the
+    # intermediate frames of only one slice are in memory at a time.
+    slices = max(1, math.ceil(lines.height / SLICE_LINES))
+    matches, findings = [], []
+    for index in range(slices):
+        part = lines if slices == 1 else lines.filter(pl.col("_pid") % slices == index)
+        part_matches, part_findings = _judge(part, rules)
+        matches.append(part_matches)
+        findings.append(part_findings)
+    rejected = pl.concat([c_rejected, p_rejected]).select(list(REJECTED_SCHEMA))
+    return Reconciliation(
+        lines=resolved.select(list(RESOLVED_SCHEMA)),
+        matches=_sort_matches(pl.concat(matches)),
+        findings=_sort_findings(pl.concat(findings)),
+        patients=patient_table(lines, rejected, rules.elderly, today),
+        rejected=rejected.sort("source", "file", "line", nulls_last=True),
+        files=[*c_files, *p_files],
+    )
+
+
+def reconcile_files(
+    cosmic_paths: Sequence[Path | str] | Path | str,
+    pascal_paths: Sequence[Path | str] | Path | str,
+    mapping: Path | str | None = None,
+    *,
+    rules: Rules | None = None,
+) -> Reconciliation:
+    """Load both systems' exports with the adapters, then ``reconcile`` them."""
+    from adapters import load_exports
+
+    def as_list(paths: Sequence[Path | str] | Path | str) -> list[Path]:
+        if isinstance(paths, str | Path):
+            return [Path(paths)]
+        return [Path(p) for p in paths]
+
+    mapping_path = Path(mapping) if mapping is not None else None
+    cosmic = load_exports(as_list(cosmic_paths), system=COSMIC, mapping=mapping_path)
+    pascal = load_exports(as_list(pascal_paths), system=PASCAL, mapping=mapping_path)
+    return reconcile(cosmic, pascal, rules=rules)

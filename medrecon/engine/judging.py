@@ -1,0 +1,348 @@
+"""Judging: which kinds of finding a pair, an unpaired line or a patient gives.
+
+Every rule of docs/judging.md is one boolean expression over the wide pair row built by
+``sides.with_sides`` (``c_*`` Cosmic side, ``p_*`` Pascal side). Each kind that holds is
+its own finding. The output of every function here is a frame of *raw findings*:
+``patient_id, kind, mechanism, score, c_rows, p_rows`` (rows of the lines involved).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+RAW_SCHEMA: dict[str, pl.DataType] = {
+    "_pid": pl.UInt32(),
+    "kind": pl.String(),
+    "mechanism": pl.String(),
+    "score": pl.Float64(),
+    "c_rows": pl.List(pl.UInt32()),
+    "p_rows": pl.List(pl.UInt32()),
+}
+
+_GROUP_MECHANISMS = ("split", "combination")
+_SLOTS = ("slot_morning", "slot_noon", "slot_evening", "slot_night")
+
+
+def _c(name: str) -> pl.Expr:
+    return pl.col("c_" + name)
+
+
+def _p(name: str) -> pl.Expr:
+    return pl.col("p_" + name)
+
+
+def _close(a: pl.Expr, b: pl.Expr) -> pl.Expr:
+    """Equal up to rounding (daily amounts are products of parsed fractions)."""
+    return (a - b).abs() <= 1e-6 * pl.max_horizontal(a.abs(), b.abs()) + 1e-9
+
+
+def _known_differ(name: str) -> pl.Expr:
+    return _c(name).is_not_null() & _p(name).is_not_null() & (_c(name) != _p(name))
+
+
+def _distribution(prefix: str) -> list[pl.Expr]:
+    """Each part of the day's share of the day's units (null when nothing is known)."""
+    slots = [pl.col(prefix + s) for s in _SLOTS]
+    known = pl.any_horizontal(s.is_not_null() for s in slots)
+    total = pl.sum_horizontal(s.fill_null(0.0) for s in slots)
+    return [pl.when(known & (total > 0)).then((s.fill_null(0.0) / total).round(6)) for s in slots]
+
+
+def _comparisons() -> dict[str, pl.Expr]:
+    """Per pair: are the daily amounts known, equal; do intervals, strengths differ."""
+    standing = ~_c("_prn") & ~_p("_prn")
+    single = ~pl.col("mechanism").is_in(_GROUP_MECHANISMS)
+    same_strength = (_c("strength_value").is_null() & _p("strength_value").is_null()) | _close(
+        _c("strength_value"), _p("strength_value")
+    ).fill_null(False)
+    by_amount = (
+        _c("daily_amount").is_not_null()
+        & _p("daily_amount").is_not_null()
+        & (_c("daily_amount_unit") == _p("daily_amount_unit")).fill_null(False)
+    )
+    by_units = same_strength & _c("daily_units").is_not_null() & _p("daily_units").is_not_null()
+    understood = _c("dose_understood").fill_null(False) & _p("dose_understood").fill_null(False)
+    standing_equal = (
+        pl.when(~understood)
+        .then(None)
+        .when(by_amount)
+        .then(_close(_c("daily_amount"), _p("daily_amount")))
+        .when(by_units)
+        .then(_close(_c("daily_units"), _p("daily_units")))
+    )
+    c_max = _c("max_per_day") * pl.coalesce(_c("strength_value"), pl.lit(1.0))
+    p_max = _p("max_per_day") * pl.coalesce(_p("strength_value"), pl.lit(1.0))
+    prn_comparable = understood & _c("max_per_day").is_not_null() & _p("max_per_day").is_not_null()
+    prn_comparable = prn_comparable & (same_strength | by_amount)
+    prn_equal = pl.when(prn_comparable).then(_close(c_max, p_max))
+    amounts_equal = (
+        pl.when(~single)
+        .then(pl.col("group_equal"))
+        .when(standing)
+        .then(standing_equal)
+        .otherwise(prn_equal)
+    )
+    return {
+        "standing": standing,
+        "single": single,
+        "amounts_equal": amounts_equal,
+        "interval_differs": (
+            standing & single & understood & _known_differ("interval_days")
+        ).fill_null(False),
+        "strength_differs": (
+            ~same_strength & _c("strength_value").is_not_null() & _p("strength_value").is_not_null()
+        )
+        | (standing & by_units.not_() & _known_differ("daily_units")).fill_null(False),
+        "texts_differ": pl.col("c_dosing_keys") != pl.col("p_dosing_keys"),
+    }
+
+
+def _group_totals(pairs: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
+    """``group_equal`` per split/combination pair: totals (per component) equal or not."""
+    split = pairs.filter(pl.col("mechanism") == "split").select(
+        "pair_id",
+        group_equal=pl.when(
+            pl.col("c_total").is_not_null()
+            & pl.col("p_total").is_not_null()
+            & (pl.col("c_daily_amount_unit") == pl.col("p_daily_amount_unit"))
+        ).then(_close(pl.col("c_total"), pl.col("p_total"))),
+    )
+    combos = pairs.filter(pl.col("mechanism") == "combination").select(
+        "pair_id", "c_rows", "p_rows", combo_c=pl.col("c_rows").list.len() == 1
+    )
+    combo_rows = combos.select(
+        "pair_id", _row=pl.when("combo_c").then("c_rows").otherwise("p_rows").list.first()
+    )
+    part_rows = combos.select(
+        "pair_id", _row=pl.when("combo_c").then("p_rows").otherwise("c_rows")
+    ).explode("_row", empty_as_null=False)
+    amounts = lines.select(
+        "_row",
+        "substances",
+        "strength_values",
+        "strength_unit",
+        "daily_units",
+        "dose_understood",
+        "daily_amount",
+        "daily_amount_unit",
+    )
+    # Daily amount per component on each side, compared as sorted lists: the order of a
+    # combination's strengths need not follow the (alphabetical) order of its substances.
+    combo_amounts = (
+        combo_rows.join(amounts, on="_row")
+        .explode("strength_values", empty_as_null=False)
+        .group_by("pair_id")
+        .agg(
+            combo=(pl.col("daily_units") * pl.col("strength_values")).sort(),
+            combo_unit=pl.col("strength_unit").first().str.extract(r"^([^/]+)", 1),
+            combo_known=pl.col("dose_understood").all(),
+        )
+    )
+    part_amounts = (
+        part_rows.join(amounts, on="_row")
+        .group_by("pair_id")
+        .agg(
+            parts=pl.col("daily_amount").sort(),
+            parts_unit=pl.col("daily_amount_unit").unique(),
+        )
+    )
+    both = combo_amounts.join(part_amounts, on="pair_id", how="inner")
+    comparable = (
+        pl.col("combo_known").fill_null(False)
+        & (pl.col("combo").list.len() == pl.col("parts").list.len())
+        & (pl.col("combo").list.drop_nulls().list.len() == pl.col("combo").list.len())
+        & (pl.col("parts").list.drop_nulls().list.len() == pl.col("parts").list.len())
+        & (pl.col("parts_unit").list.len() == 1)
+        & (pl.col("parts_unit").list.first() == pl.col("combo_unit"))
+    )
+    both = both.with_columns(_comparable=comparable.fill_null(False))
+    # List arithmetic needs equal lengths, so only comparable rows are computed.
+    same = both.filter("_comparable")
+    differences = (pl.col("combo") - pl.col("parts")).list.eval(pl.element().abs()).list.max()
+    scale = pl.col("combo").list.max().abs() + 1e-9
+    decided = same.select("pair_id", group_equal=differences <= 1e-6 * scale)
+    undecided = both.filter(~pl.col("_comparable")).select(
+        "pair_id", group_equal=pl.lit(None, pl.Boolean)
+    )
+    combo_equal = pl.concat([decided, undecided])
+    return pl.concat([split, combo_equal.cast({"pair_id": split.schema["pair_id"]})])
+
+
+def judge_pairs(wide: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
+    """Raw findings of every pair (``wide``: pairs with ``pair_id`` and both sides)."""
+    wide = wide.join(_group_totals(wide, lines), on="pair_id", how="left")
+    cmp = _comparisons()
+    c_ended, p_ended = _c("ended"), _p("ended")
+    active = ~c_ended & ~p_ended
+    prn_differs = _c("_prn") != _p("_prn")
+    dosed = active & ~prn_differs
+    equal = cmp["amounts_equal"]
+    undecided = dosed & equal.is_null()
+    c_dist, p_dist = _distribution("c_"), _distribution("p_")
+    dist_known = c_dist[0].is_not_null() & p_dist[0].is_not_null()
+    dist_differs = pl.any_horizontal(
+        (a - b).abs() > 1e-4 for a, b in zip(c_dist, p_dist, strict=True)
+    )
+    same_amount = dosed & equal.fill_null(False) & ~cmp["interval_differs"]
+    rules: dict[str, pl.Expr] = {
+        "ended_in_cosmic": c_ended & ~p_ended,
+        "ended_in_pascal": p_ended & ~c_ended,
+        "route": active & _known_differ("route"),
+        "form": active
+        & _known_differ("form_class")
+        & (_c("form_class") != "unknown")
+        & (_p("form_class") != "unknown"),
+        "as_needed": active & prn_differs,
+        "dispensing": active & _known_differ("dispensing"),
+        "dose": dosed & ((equal == False) | cmp["interval_differs"]),  # noqa: E712
+        "schedule": same_amount & cmp["standing"] & cmp["single"] & dist_known & dist_differs,
+        "strength": same_amount & (~cmp["single"] | cmp["strength_differs"]),
+        "needs_review": undecided & ~cmp["interval_differs"] & cmp["texts_differ"],
+    }
+    found = [
+        wide.filter(rule.fill_null(False)).select(
+            "_pid",
+            kind=pl.lit(kind),
+            mechanism="mechanism",
+            score="score",
+            c_rows="c_rows",
+            p_rows="p_rows",
+        )
+        for kind, rule in rules.items()
+    ]
+    return pl.concat(found).cast(RAW_SCHEMA)  # type: ignore[arg-type]
+
+
+def judge_unpaired(lines: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
+    """Missing lines, missing patients, duplicates and Pascal text conflicts."""
+    # Select before filtering: filtering the wide frame would copy every column.
+    rx = lines.select(
+        "_row",
+        "_pid",
+        "_id_rank",
+        "_is_cosmic",
+        "_ended",
+        "_rx",
+        "_sid",
+        "resolved_atc",
+        "form_class",
+        "_prn",
+        "strength_value",
+        "dose_text_conflict",
+    ).filter(pl.col("_rx") & pl.col("_pid").is_not_null())
+    active = rx.filter(~pl.col("_ended"))
+    paired = pl.concat([pairs.select(r="c_rows"), pairs.select(r="p_rows")]).explode(
+        "r", empty_as_null=False
+    )
+    # A patient with lines in one export and none in the other: one finding for all.
+    presence = (
+        lines.select("_pid", "_is_cosmic")
+        .drop_nulls("_pid")
+        .group_by("_pid")
+        .agg(in_c=pl.col("_is_cosmic").any(), in_p=(~pl.col("_is_cosmic")).any())
+    )
+    absent = presence.filter(pl.col("in_c") != pl.col("in_p")).select("_pid")
+    per_patient = (
+        active.join(absent, on="_pid")
+        .sort("_id_rank", "_row")
+        .group_by("_pid")
+        .agg(rows=pl.col("_row"), cosmic=pl.col("_is_cosmic").first())
+    )
+    patient_missing = per_patient.select(
+        "_pid",
+        kind=pl.lit("patient_missing"),
+        mechanism=pl.lit(None, pl.String),
+        score=pl.lit(None, pl.Float64),
+        c_rows=pl.when("cosmic").then("rows").otherwise(pl.lit([], pl.List(pl.UInt32))),
+        p_rows=pl.when("cosmic").then(pl.lit([], pl.List(pl.UInt32))).otherwise("rows"),
+    )
+    dups = _duplicates(active, paired)
+    unpaired = (
+        active.join(paired, left_on="_row", right_on="r", how="anti")
+        .join(absent, on="_pid", how="anti")
+        .join(dups.covered, on="_row", how="anti")
+    )
+    missing = unpaired.select(
+        "_pid",
+        kind=pl.when("_is_cosmic")
+        .then(pl.lit("missing_in_pascal"))
+        .otherwise(pl.lit("missing_in_cosmic")),
+        mechanism=pl.lit(None, pl.String),
+        score=pl.lit(None, pl.Float64),
+        c_rows=pl.when("_is_cosmic")
+        .then(pl.concat_list("_row"))
+        .otherwise(pl.lit([], pl.List(pl.UInt32))),
+        p_rows=pl.when("_is_cosmic")
+        .then(pl.lit([], pl.List(pl.UInt32)))
+        .otherwise(pl.concat_list("_row")),
+    )
+    conflict = active.filter(~pl.col("_is_cosmic") & pl.col("dose_text_conflict").fill_null(False))
+    conflicts = conflict.select(
+        "_pid",
+        kind=pl.lit("needs_review"),
+        mechanism=pl.lit(None, pl.String),
+        score=pl.lit(None, pl.Float64),
+        c_rows=pl.lit([], pl.List(pl.UInt32)),
+        p_rows=pl.concat_list("_row"),
+    )
+    return pl.concat(
+        [f.cast(RAW_SCHEMA) for f in (patient_missing, missing, dups.findings, conflicts)]  # type: ignore[arg-type]
+    )
+
+
+class _Duplicates:
+    def __init__(self, findings: pl.DataFrame, covered: pl.DataFrame) -> None:
+        self.findings = findings
+        self.covered = covered
+
+
+def _duplicates(active: pl.DataFrame, paired: pl.DataFrame) -> _Duplicates:
+    """Same substance (or ATC-7 and form class) and as-needed flag twice on one side.
+
+    Not a duplicate: several standing lines of different strengths (a split group).
+    The group's extra lines are covered by the finding: when none of the group was
+    paired the first line (by line id) still reports the missing drug, the others don't.
+    """
+    key = pl.coalesce(
+        pl.col("_sid").cast(pl.String),
+        pl.when(pl.col("resolved_atc").str.len_chars() == 7).then(
+            pl.concat_str(
+                pl.lit("atc:"), "resolved_atc", pl.lit("|"), pl.col("form_class").fill_null("")
+            )
+        ),
+    )
+    group = ["_pid", "_is_cosmic", "_dup_key", "_prn"]
+    keyed = active.select(
+        "_row", "_id_rank", "_pid", "_is_cosmic", "_prn", "strength_value", _dup_key=key
+    ).filter(pl.col("_dup_key").is_not_null())
+    several = keyed.group_by(group).len().filter(pl.col("len") >= 2).select(group)
+    groups = (
+        keyed.join(several, on=group, how="semi")
+        .sort("_id_rank", "_row")
+        .group_by(group)
+        .agg(
+            rows=pl.col("_row"),
+            n=pl.len(),
+            n_strengths=pl.col("strength_value").drop_nulls().n_unique(),
+        )
+    )
+    split = (~pl.col("_prn")) & (pl.col("n_strengths") == pl.col("n"))
+    groups = groups.filter((pl.col("n") >= 2) & ~split)
+    findings = groups.select(
+        "_pid",
+        kind=pl.lit("duplicate"),
+        mechanism=pl.lit(None, pl.String),
+        score=pl.lit(None, pl.Float64),
+        c_rows=pl.when("_is_cosmic").then("rows").otherwise(pl.lit([], pl.List(pl.UInt32))),
+        p_rows=pl.when("_is_cosmic").then(pl.lit([], pl.List(pl.UInt32))).otherwise("rows"),
+    )
+    members = (
+        groups.with_row_index("_group")
+        .select("_group", _row="rows", _rank=pl.int_ranges(pl.col("rows").list.len()))
+        .explode("_row", "_rank", empty_as_null=False)
+        .join(paired.select(_row="r", _paired=pl.lit(True)), on="_row", how="left")
+        .with_columns(pl.col("_paired").fill_null(False))
+        .with_columns(_any_paired=pl.col("_paired").any().over("_group"))
+    )
+    covered = members.filter(~pl.col("_paired") & (pl.col("_any_paired") | (pl.col("_rank") > 0)))
+    return _Duplicates(findings, covered.select("_row"))

@@ -1,0 +1,154 @@
+"""The clinical rules the engine reads from ``rules/`` (data reviewed by pharmacists).
+
+Severities per kind, the high-risk drugs, the elderly-care indicators and the fuzzy
+matching threshold live in TOML files so that a pharmacist can change them without
+touching code. ``Rules.load()`` reads them once; tests build ``Rules`` directly.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from medrecon.errors import MedreconError
+from medrecon.rules_path import rules_dir
+from medrecon.schema import KINDS, SEVERITIES
+
+DEFAULT_FUZZY_THRESHOLD = 85.0
+
+
+@dataclass(frozen=True)
+class IndicatorDrug:
+    """One entry of an elderly-care list: drugs to avoid or a daily-dose limit."""
+
+    code: str
+    atc: tuple[str, ...] = ()
+    substances: tuple[str, ...] = ()
+    reason: str = ""
+    max_mg: float | None = None
+
+
+@dataclass(frozen=True)
+class ElderlyRules:
+    min_age: int = 75
+    polypharmacy_code: str = "polypharmacy"
+    polypharmacy_min: int = 10
+    polypharmacy_note: str = "{n} läkemedel i samma lista."
+    psychotropic_code: str = "psychotropics"
+    psychotropic_min: int = 3
+    psychotropic_atc: tuple[str, ...] = ("N05A", "N05B", "N05C", "N06A")
+    psychotropic_note: str = "{n} psykofarmaka samtidigt."
+    avoid: tuple[IndicatorDrug, ...] = ()
+    max_daily: tuple[IndicatorDrug, ...] = ()
+
+
+def _default_severities() -> dict[str, str]:
+    return {kind: "medium" for kind in KINDS}
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Everything the engine needs to judge, loaded from ``rules/``."""
+
+    severity: dict[str, str] = field(default_factory=_default_severities)
+    severity_as_needed: dict[str, str] = field(default_factory=dict)
+    high_risk_atc: tuple[str, ...] = ()
+    high_risk_substances: tuple[str, ...] = ()
+    elderly: ElderlyRules = field(default_factory=ElderlyRules)
+    fuzzy_threshold: float = DEFAULT_FUZZY_THRESHOLD
+
+    @classmethod
+    def load(cls, folder: Path | None = None) -> Rules:
+        folder = Path(folder) if folder is not None else rules_dir()
+        sev = _read(folder / "severities.toml")
+        high = _read(folder / "high_risk.toml")
+        old = _read(folder / "elderly.toml")
+        matching = _read(folder / "matching.toml", required=False)
+        return cls(
+            severity=_severities(sev.get("default", {}), folder / "severities.toml"),
+            severity_as_needed=_severities(
+                sev.get("as_needed", {}), folder / "severities.toml", complete=False
+            ),
+            high_risk_atc=tuple(
+                code.upper() for drug in high.get("drug", []) for code in drug.get("atc", [])
+            ),
+            high_risk_substances=tuple(
+                name.lower() for drug in high.get("drug", []) for name in drug.get("substances", [])
+            ),
+            elderly=_elderly(old),
+            fuzzy_threshold=_fuzzy_threshold(matching),
+        )
+
+
+def _read(path: Path, *, required: bool = True) -> dict[str, Any]:
+    if not path.is_file():
+        if required:
+            raise MedreconError(f"Regelfilen {path} saknas.")
+        return {}
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise MedreconError(f"Regelfilen {path} går inte att läsa: {exc}") from exc
+
+
+def _severities(table: dict[str, Any], path: Path, *, complete: bool = True) -> dict[str, str]:
+    problems = [f"{k} = {v!r}" for k, v in table.items() if k not in KINDS or v not in SEVERITIES]
+    missing = [kind for kind in KINDS if kind not in table] if complete else []
+    if problems or missing:
+        parts = []
+        if problems:
+            parts.append("okända värden: " + ", ".join(problems))
+        if missing:
+            parts.append("saknade avvikelsetyper: " + ", ".join(missing))
+        raise MedreconError(f"Regelfilen {path}: " + "; ".join(parts) + ".")
+    return {str(k): str(v) for k, v in table.items()}
+
+
+def _indicator(entry: dict[str, Any]) -> IndicatorDrug:
+    max_mg = entry.get("max_mg")
+    return IndicatorDrug(
+        code=str(entry["code"]),
+        atc=tuple(str(a).upper() for a in entry.get("atc", [])),
+        substances=tuple(str(s).lower() for s in entry.get("substances", [])),
+        reason=str(entry.get("reason", "")),
+        max_mg=float(max_mg) if max_mg is not None else None,
+    )
+
+
+def _elderly(data: dict[str, Any]) -> ElderlyRules:
+    poly = data.get("polypharmacy", {})
+    psy = data.get("psychotropics", {})
+    base = ElderlyRules()
+    return ElderlyRules(
+        min_age=int(data.get("min_age", base.min_age)),
+        polypharmacy_code=str(poly.get("code", base.polypharmacy_code)),
+        polypharmacy_min=int(poly.get("min_drugs", base.polypharmacy_min)),
+        polypharmacy_note=str(poly.get("note", base.polypharmacy_note)),
+        psychotropic_code=str(psy.get("code", base.psychotropic_code)),
+        psychotropic_min=int(psy.get("min_drugs", base.psychotropic_min)),
+        psychotropic_atc=tuple(str(a).upper() for a in psy.get("atc", base.psychotropic_atc)),
+        psychotropic_note=str(psy.get("note", base.psychotropic_note)),
+        avoid=tuple(_indicator(e) for e in data.get("avoid", [])),
+        max_daily=tuple(_indicator(e) for e in data.get("max_daily", [])),
+    )
+
+
+def _fuzzy_threshold(matching: dict[str, Any]) -> float:
+    """The pairing threshold from ``rules/matching.toml`` (owned by normalisation).
+
+    Accepts ``[engine] fuzzy_threshold``, ``[pairing] fuzzy_threshold`` or a top-level
+    ``fuzzy_threshold``; the value is a rapidfuzz score in 0-100 (or 0-1).
+    """
+    value: Any = None
+    for section in ("engine", "pairing", "matching"):
+        table = matching.get(section)
+        if isinstance(table, dict) and "fuzzy_threshold" in table:
+            value = table["fuzzy_threshold"]
+            break
+    if value is None:
+        value = matching.get("fuzzy_threshold", DEFAULT_FUZZY_THRESHOLD)
+    threshold = float(value)
+    return threshold * 100 if threshold <= 1 else threshold
