@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from medrecon.errors import MedreconError
 from medrecon.report import Pseudonymiser, RunFacts, build_report_data, write_report
 from medrecon.report import workbook as workbook_module
+from medrecon.report.pseudonym import KEY_HEX_CHARS
 from medrecon.report.styles import SEVERITY_FILL
 
 OPEN_HEADERS = [
@@ -258,7 +259,7 @@ def test_pseudonymised_report_has_no_ids_or_names(tmp_path, recon_one, facts):
     header, rows = sheet_rows(out, "Avvikelser")
     assert "Patient" not in header and "Personnummer" not in header
     keys = {r[header.index("Patientnyckel")] for r in rows}
-    assert all(len(k) == 10 and int(k, 16) >= 0 for k in keys)
+    assert all(len(k) == KEY_HEX_CHARS and int(k, 16) >= 0 for k in keys)
     assert len(keys) == 2
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
 
