@@ -63,6 +63,27 @@ CANONICAL_SCHEMA: dict[str, pl.DataType] = {
     "last_changed": pl.Datetime("us"),  # Senast ändrad / Ändrad
 }
 
+# What a line says clinically. A finding's fingerprint and a patient's sign-off hash
+# cover these, so a change in any of them is a new situation (file, line number,
+# prescriber and last-changed are not).
+CONTENT_COLUMNS = (
+    "product_text",
+    "substance_text",
+    "strength_text",
+    "form_text",
+    "route_text",
+    "dosing_text",
+    "dose_morning",
+    "dose_noon",
+    "dose_evening",
+    "dose_night",
+    "as_needed",
+    "dispensing",
+    "status",
+    "end_date",
+    "order_type",
+)
+
 # --- Rejected rows: every input row is loaded or listed here ----------------------------
 REJECTED_SCHEMA: dict[str, pl.DataType] = {
     "source": pl.String(),

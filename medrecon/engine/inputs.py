@@ -16,6 +16,7 @@ import polars as pl
 from medrecon.model import FileReport, LoadResult
 from medrecon.schema import (
     CANONICAL_SCHEMA,
+    CONTENT_COLUMNS,
     COSMIC,
     ORDER_PRESCRIPTION,
     PASCAL,
@@ -27,26 +28,6 @@ from medrecon.schema import (
 )
 
 RESOLVED_SCHEMA: dict[str, pl.DataType] = {**CANONICAL_SCHEMA, **RESOLVED_EXTRA_SCHEMA}
-
-# What a line says clinically: the fingerprint hashes these, so a change in any of them
-# gives the finding a new id (file, line number, prescriber, last-changed do not count).
-CONTENT_COLUMNS = (
-    "product_text",
-    "substance_text",
-    "strength_text",
-    "form_text",
-    "route_text",
-    "dosing_text",
-    "dose_morning",
-    "dose_noon",
-    "dose_evening",
-    "dose_night",
-    "as_needed",
-    "dispensing",
-    "status",
-    "end_date",
-    "order_type",
-)
 
 
 def _to_polars(data: Any) -> pl.DataFrame:

@@ -19,32 +19,12 @@ import polars as pl
 from medrecon.errors import MedreconError
 from medrecon.labels import ACTION_LABEL
 from medrecon.model import Reconciliation
+from medrecon.schema import CONTENT_COLUMNS
 from medrecon.tui import patient_model as pm
 from medrecon.tui import worklist_model as wm
 from medrecon.tui.ports import DecisionStore
 
 APPROVE_PREFIX = "godkände rader som överensstämmer"
-
-# Columns whose content the sign-off hash covers (what the nurse saw, not file positions).
-_HASH_COLUMNS = (
-    "source",
-    "line_id",
-    "product_text",
-    "substance_text",
-    "strength_text",
-    "form_text",
-    "route_text",
-    "dosing_text",
-    "dose_morning",
-    "dose_noon",
-    "dose_evening",
-    "dose_night",
-    "as_needed",
-    "dispensing",
-    "status",
-    "end_date",
-    "order_type",
-)
 
 
 def record_value(record: Any, *names: str) -> Any:
@@ -274,6 +254,6 @@ class ReviewSession:
 
 def lists_hash(lines: pl.DataFrame) -> str:
     """SHA-256 over the content of both lists of one patient, independent of row order."""
-    cols = [c for c in _HASH_COLUMNS if c in lines.columns]
+    cols = [c for c in ("source", "line_id", *CONTENT_COLUMNS) if c in lines.columns]
     text = lines.select(pl.col(cols).cast(pl.String)).sort(cols, nulls_last=True).write_csv()
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
