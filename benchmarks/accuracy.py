@@ -7,7 +7,8 @@ CSV, runs the whole pipeline (adapters, normalisation, engine) and compares the 
 with the planted truth on (patient, kind, substance, Cosmic ids, Pascal ids). Targets:
 recall >= 0.99 and precision >= 0.98 for every kind. ``--show`` prints that many missed
 and unexpected findings per kind, to find out whether the engine or the generator is
-wrong (the data are fictional).
+wrong (the data are fictional). Exit status 1 when a kind is below target on the strict
+comparison, or when the generator gave one patient id to two people.
 """
 
 from __future__ import annotations
@@ -114,24 +115,14 @@ def main(argv: list[str] | None = None) -> int:
         f"{truth.height} planted, pipeline {elapsed:.1f} s"
     )
     shared = shared_ids(result.lines)
-    clean_found = result.findings.join(shared, on="patient_id", how="anti")
-    clean_truth = truth.join(shared, on="patient_id", how="anti")
-    for title, key, found, planted in (
-        ("Matched on patient, kind, substance and line ids", KEY, result.findings, truth),
-        (
-            "Matched on patient, kind and line ids (substance name ignored)",
-            IDS_KEY,
-            result.findings,
-            truth,
-        ),
-        (
-            f"Same, without the {shared.height} patient ids that the generator gave to two people",
-            IDS_KEY,
-            clean_found,
-            clean_truth,
-        ),
+    if shared.height:  # the generator must give every person an id of their own
+        print(f"WARNING: {shared.height} patient ids carry two names (a generator error)")
+    on_target = True
+    for title, key in (
+        ("Matched on patient, kind, substance and line ids (the target)", KEY),
+        ("Diagnostic: matched on patient, kind and line ids (substance name ignored)", IDS_KEY),
     ):
-        table = compare(found, planted, key)
+        table = compare(result.findings, truth, key)
         print(f"\n{title}:")
         with pl.Config(tbl_rows=30, float_precision=4, tbl_hide_dataframe_shape=True):
             print(table)
@@ -143,9 +134,11 @@ def main(argv: list[str] | None = None) -> int:
             if short.height == 0
             else f"Below target: {short['kind'].to_list()}"
         )
+        if key == KEY:
+            on_target = short.height == 0 and not shared.height
     if args.show:
         show_errors(result.findings, truth, args.show, IDS_KEY if args.ids_only else KEY)
-    return 0
+    return 0 if on_target else 1
 
 
 if __name__ == "__main__":

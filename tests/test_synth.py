@@ -8,16 +8,20 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pytest
 
+from medrecon.normalise.catalogue import load_catalogue
 from medrecon.schema import KINDS
 from medrecon.synth import TRUTH_SCHEMA, generate_pair, write_pair
+from medrecon.synth import plan as P
 from medrecon.synth.dosing import Regimen, all_texts, changed_dose, explicit_texts, rescheduled
 from medrecon.synth.drugs import DRUGS, HIGH_RISK
-from medrecon.synth.people import luhn_valid
+from medrecon.synth.people import FIRST_NAMES_F, luhn_valid, make_patients
 from medrecon.synth.plant import severity
 from medrecon.synth.scenario import Line, Patient, build
+from medrecon.synth.tables import tables
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_exports"
@@ -79,6 +83,80 @@ def test_every_personnummer_has_a_valid_check_digit(pair500):
     assert bad == []
     # several written forms occur, as in real exports
     assert written.str.contains("-").any() and written.str.contains(r"^\d{12}$").any()
+
+
+def test_every_person_has_an_id_of_their_own_up_to_250000_patients():
+    people = make_patients(np.random.default_rng(5), 250_000, noise=True)
+    assert people["patient_id"].n_unique() == people.height
+    assert people["cosmic_pnr"].n_unique() == people.height
+    assert people["pascal_pnr"].n_unique() == people.height
+    born = people["patient_id"].str.slice(0, 4).cast(pl.Int32)
+    assert born.min() == 1925 and born.max() == 1950
+    digits = people.filter(~pl.col("patient_id").str.contains("S"))
+    sample = digits.head(3000)
+    assert all(luhn_valid(x[2:]) for x in sample["patient_id"])
+    # the whole range of birth numbers is used, and the sex digit follows the first name
+    serial = sample["patient_id"].str.slice(8, 3).cast(pl.Int32)
+    assert serial.min() < 50 and serial.max() > 950
+    female = sample["pascal_name"].str.split(" ").list.first().is_in(list(FIRST_NAMES_F))
+    assert ((serial % 2 == 0) == female).all()
+    # a few samordningsnummer (day + 60) and reserve numbers
+    day = digits["patient_id"].str.slice(6, 2).cast(pl.Int32)
+    assert 0 < (day > 60).sum() < people.height * 0.05
+    assert 0 < people.height - digits.height < people.height * 0.02
+    with pytest.raises(ValueError, match="unique"):
+        make_patients(np.random.default_rng(5), 5_000_000, noise=False)
+
+
+@pytest.fixture(scope="module")
+def plan5000():
+    return P.draw_plan(np.random.default_rng(3), tables(), 5000, noise=True, plant_rate=0.3)
+
+
+def test_no_substance_is_drawn_twice_for_a_patient(plan5000):
+    """Only planted duplicates may put one substance (or ATC code) twice in a list."""
+    tab = tables()
+    rx = plan5000.kind != P.NON_PRESCRIPTION
+    lines = pl.DataFrame(
+        {"patient": plan5000.patient[rx], "template": plan5000.template[rx]}
+    ).with_columns(
+        substance=pl.lit(pl.Series([d.substance for d in tab.drugs])).gather(pl.col("template")),
+        atc=pl.lit(pl.Series([d.atc for d in tab.drugs])).gather(pl.col("template")),
+    )
+    parts = lines.with_columns(pl.col("substance").str.split(" + ")).explode(
+        "substance", empty_as_null=False
+    )
+    assert parts.group_by("patient", "substance").len()["len"].max() == 1
+    assert lines.group_by("patient", "atc").len()["len"].max() == 1
+    # hydroklortiazid alone and inside losartan + hydroklortiazid never meet
+    group = dict(zip([d.key for d in tab.drugs], tab.arrays["t_group"], strict=True))
+    assert group["hydroklortiazid"] == group["losartan_hct"] == group["enalapril"]
+
+
+def test_planted_dispensing_differences_have_both_sides_known(plan5000):
+    dispensing = plan5000.kind == P.DISPENSING
+    assert dispensing.sum() > 200
+    assert not (plan5000.noise[dispensing] & P.NOISE_NO_DISPENSING).any()
+    # elsewhere the Cosmic column is still left empty now and then (noise)
+    assert (plan5000.noise[~dispensing] & P.NOISE_NO_DISPENSING).any()
+
+
+def test_planted_dispensing_rows_say_how_they_are_dispensed():
+    pair = generate_pair(1500, 21)
+    planted = pair.truth.filter(pl.col("kind") == "dispensing")
+    assert planted.height > 50
+    ids = planted["cosmic_ids"].explode(empty_as_null=False)
+    rows = pair.cosmic.filter(pl.col("OrdinationsID").is_in(ids.implode()))
+    assert rows.height == planted.height
+    assert rows["Dosdispenserad"].null_count() == 0
+    assert pair.cosmic["Dosdispenserad"].null_count() > 0  # noise elsewhere
+
+
+def test_truth_names_substances_as_the_catalogue_does():
+    known = load_catalogue().substances
+    names = {part for d in DRUGS for part in d.substance.split(" + ")}
+    assert names - known == set()
+    assert {"kandesartan", "kvetiapin"} <= names
 
 
 def test_every_kind_is_planted_at_least_twice(pair500):
@@ -229,6 +307,16 @@ def test_scenarios_reject_what_cannot_be_rendered():
         build(one(Line("furosemid", "40 mg", "1+0+0+0", kind="route")))
     with pytest.raises(ValueError, match="product"):
         build(one(Line("furosemid", "40 mg", "1+0+0+0", cosmic="Alvedon")))
+    with pytest.raises(ValueError, match="both sides known"):
+        build(
+            one(Line("furosemid", "40 mg", "1+0+0+0", kind="dispensing", noise=("no_dispensing",)))
+        )
+    both = [
+        Line("hydroklortiazid", "25 mg", "1+0+0+0"),
+        Line("losartan_hct", "50 mg/12,5 mg", "1+0+0+0"),
+    ]
+    with pytest.raises(ValueError, match="one substance"):
+        build([Patient("Test", "Testsson", "19400101", 980, "Säbo X", both)])
 
 
 # --- the bundled sample exports ------------------------------------------------------------

@@ -49,7 +49,8 @@ class Drug:
     misspelling: tuple[str, str] | None = None  # (correct, misspelled) part of product text
     purpose: str = ""
     weight: float = 1.0  # how common the drug is
-    group: str = ""  # templates of one group never meet in one patient (default: key)
+    group: str = ""  # templates of one group never meet in one patient (default: key);
+    # templates sharing a substance or ATC code are grouped anyway (tables.drug_groups)
 
     @property
     def high_risk(self) -> bool:

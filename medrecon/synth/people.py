@@ -1,10 +1,13 @@
 """Fictional patients: Swedish names, care units, and identity numbers.
 
-Personnummer and samordningsnummer get a valid Luhn check digit over the 10-digit form.
-The birth number (the three digits after the date) is drawn from 980-999, the range
-Skatteverket uses for its test personnummer, so a generated number is unlikely to be a
-real person's. Region Värmland reserve numbers (``YYYYMMDD`` + ``S`` + one of ``FUXPL`` +
-a digit + a letter or digit) carry no check digit.
+Every generated person gets an identity number of their own: the birth date (1925-1950)
+and the three-digit birth number are drawn together without replacement, so ids stay
+unique far beyond 250,000 patients (about 4.7 million combinations). Personnummer and
+samordningsnummer (birth day + 60) get a valid Luhn check digit over the 10-digit form;
+the birth number's last digit is even for women and odd for men. The numbers are drawn at
+random and belong to fictional people (made-up names, made-up drug lists). Region
+Värmland reserve numbers (``YYYYMMDD`` + ``S`` + one of ``FUXPL`` + a digit + a letter or
+digit) carry no check digit.
 """
 
 from __future__ import annotations
@@ -45,6 +48,8 @@ PRESCRIBERS = (
     "Eva Sandberg", "Mikael Falk", "Cecilia Dahl", "Tomas Wiklund",
 )  # fmt: skip
 RESERVE_LETTERS = np.array(list("FUXPL"))
+RESERVE_LAST = np.array(list("ABCDEFGHJK0123456789"))
+SERIAL_PAIRS = 499  # birth numbers 002-999 (000 and 001 are not used)
 
 FIRST_BIRTH_YEAR, LAST_BIRTH_YEAR = 1925, 1950
 
@@ -75,15 +80,21 @@ def make_patients(rng: np.random.Generator, n: int, *, noise: bool) -> pl.DataFr
     ``cosmic_name``, ``pascal_name``, ``care_unit``, ``birth_year``.
     """
     first_day = np.datetime64(f"{FIRST_BIRTH_YEAR}-01-01")
-    span = int((np.datetime64(f"{LAST_BIRTH_YEAR}-12-31") - first_day).astype(int))
-    offsets = rng.integers(0, span + 1, n) + int(first_day.astype("datetime64[D]").astype(int))
+    n_days = int((np.datetime64(f"{LAST_BIRTH_YEAR}-12-31") - first_day).astype(int)) + 1
+    # One code per person, drawn without replacement: birth day x birth-number pair.
+    # Pair p (1..499) gives birth number 2p (a woman) or 2p + 1 (a man), so the sex can be
+    # drawn freely without two people ever sharing a date and a birth number.
+    if n > n_days * SERIAL_PAIRS:
+        raise ValueError(f"at most {n_days * SERIAL_PAIRS} unique patients")
+    code = rng.choice(n_days * SERIAL_PAIRS, size=n, replace=False)
+    pair = 1 + code % SERIAL_PAIRS
+    offsets = code // SERIAL_PAIRS + int(first_day.astype("datetime64[D]").astype(int))
     birth = pl.Series("birth", offsets).cast(pl.Int32).cast(pl.Date)
     year = birth.dt.year().to_numpy().astype(np.int64)
     month = birth.dt.month().to_numpy().astype(np.int64)
     day = birth.dt.day().to_numpy().astype(np.int64)
     female = rng.random(n) < 0.6
-    # birth number 980-999; its last digit is odd for men and even for women
-    serial = 980 + rng.integers(0, 10, n) * 2 + np.where(female, 0, 1)
+    serial = pair * 2 + np.where(female, 0, 1)
     kind = rng.random(n)
     samordning = kind < 0.03
     reserve = (kind >= 0.03) & (kind < 0.04)
@@ -92,10 +103,11 @@ def make_patients(rng: np.random.Generator, n: int, *, noise: bool) -> pl.DataFr
     nine = np.concatenate([_digits(date_number, 6), _digits(serial, 3)], axis=1)
     check = luhn_check_digits(nine)
     last4 = serial * 10 + check
+    # reserve tails follow the birth-number pair, so they are unique per birth date too
     reserve_tail = (
-        pl.Series(np.char.add("S", RESERVE_LETTERS[rng.integers(0, 5, n)]))
-        + pl.Series(rng.integers(0, 10, n).astype(str))
-        + pl.Series(np.array(list("ABCDEFGHJK0123456789"))[rng.integers(0, 20, n)])
+        pl.Series(np.char.add("S", RESERVE_LETTERS[pair % 5]))
+        + pl.Series(((pair // 5) % 10).astype(str))
+        + pl.Series(RESERVE_LAST[pair // 50])
     )
     frame = pl.DataFrame(
         {

@@ -261,6 +261,8 @@ def draw_plan(
         u = rng.random((size, 6))
         shares = np.array([0.05, 0.1, 0.05, 0.02, 0.05, 0.03])
         noise_bits = ((u < shares) * (1 << np.arange(6))).sum(axis=1)
+        # a dispensing finding needs both sides' dispensing known (docs/judging.md)
+        noise_bits[kind == DISPENSING] &= ~NOISE_NO_DISPENSING
     plan = Plan(
         patient=patient,
         template=template,

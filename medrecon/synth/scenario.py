@@ -125,12 +125,14 @@ def build(patients: list[Patient]) -> tuple[P.Plan, pl.DataFrame]:
     counter = 0
     for index, patient in enumerate(patients):
         groups = [
-            DRUG_BY_KEY[x.drug].group or x.drug
+            int(tab.arrays["t_group"][keys.index(x.drug)])
             for x in patient.lines
             if x.kind != "non_prescription"
         ]
         if len(groups) != len(set(groups)):
-            raise ValueError(f"{patient.first} {patient.last}: two lines of one drug group")
+            raise ValueError(
+                f"{patient.first} {patient.last}: two lines of one substance or drug group"
+            )
         for line in patient.lines:
             counter += 1
             drug = DRUG_BY_KEY[line.drug]
@@ -150,6 +152,8 @@ def build(patients: list[Patient]) -> tuple[P.Plan, pl.DataFrame]:
             start = sum(len(d.strengths) + len(d.extra_strengths) for d in tab.drugs[:t])
             strength_id = start + texts.index(line.strength)
             noise = sum(NOISE_FLAGS[n] for n in line.noise)
+            if kind == P.DISPENSING and noise & P.NOISE_NO_DISPENSING:
+                raise ValueError(f"{line.drug}: a dispensing difference needs both sides known")
             values = {
                 "patient": index,
                 "template": t,

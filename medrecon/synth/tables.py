@@ -40,6 +40,33 @@ def strength_mg(text: str) -> float:
     return value * {"g": 1000.0, "mikrogram": 0.001}.get(match.group(2), 1.0)
 
 
+def drug_groups(drugs: tuple[Drug, ...]) -> list[int]:
+    """Group number per template: templates of one group never meet in one patient.
+
+    Templates are grouped when their ``group`` says so, and also when they share a
+    substance (a combination shares each of its components) or an ATC code: two lines of
+    one substance (or one ATC-7 code) in a patient's list are a ``duplicate``
+    (docs/judging.md), which only the planted duplicates may produce.
+    """
+    parent = list(range(len(drugs)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first_with: dict[str, int] = {}
+    for t, drug in enumerate(drugs):
+        labels = [f"group:{drug.group or drug.key}", f"atc:{drug.atc}"]
+        labels += [f"substance:{part}" for part in drug.substance.split(" + ")]
+        for label in labels:
+            other = first_with.setdefault(label, t)
+            parent[root(t)] = root(other)
+    numbers: dict[int, int] = {}
+    return [numbers.setdefault(root(t), len(numbers)) for t in range(len(drugs))]
+
+
 class _Flat:
     """A list of strings grouped per owner: offsets and counts index into ``values``."""
 
@@ -78,7 +105,6 @@ def _build() -> Tables:
     tables = Tables(DRUGS)
     a = tables.arrays
     key_index = {d.key: i for i, d in enumerate(DRUGS)}
-    groups: dict[str, int] = {}
     strengths: list[str] = []
     strength_value: list[float] = []
     strength_owner: dict[tuple[int, str], int] = {}
@@ -117,7 +143,6 @@ def _build() -> Tables:
             tables.regimen_id(parse_prn(drug.prn, drug.unit)) if drug.prn else -1
         )
         per_t["has_daily"].append(int(bool(drug.daily)))
-        per_t["group"].append(groups.setdefault(drug.group or drug.key, len(groups)))
         per_t["dose_dispensed"].append(int(drug.dispensing == "dose"))
         per_t["high_risk"].append(int(drug.high_risk))
         weights.append(drug.weight)
@@ -181,6 +206,7 @@ def _build() -> Tables:
         texts_explicit.add(explicit_texts(reg))
         cells = column_values(reg) if reg.mode == "daily" else [("", "", "", "")] * 3
         columns.extend(cell for variant in cells for cell in variant)
+    per_t["group"] = drug_groups(DRUGS)
     for name, values in per_t.items():
         a[f"t_{name}"] = np.array(values, dtype=np.int64)
     a["t_weight"] = np.array(weights)

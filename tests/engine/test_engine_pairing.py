@@ -96,6 +96,27 @@ TIERS = [
         [(["C1"], ["P2"], "substance", 1.0), (["C2"], ["P1"], "substance", 1.0)],
     ),
     (
+        "split: an ended line on the other side does not count",
+        [c("C1", "levotyroxin", strength=0.05), c("C2", "levotyroxin", strength=0.025)],
+        [
+            p("P0", "levotyroxin", strength=0.075, status="ended"),
+            p("P1", "levotyroxin", strength=0.075),
+        ],
+        [(["C1", "C2"], ["P1"], "split", 1.0)],
+    ),
+    (
+        "closest daily amount before line id",
+        [c("C1", "metformin", units_per_day=2), c("C2", "metformin", units_per_day=1)],
+        [p("P1", "metformin", units_per_day=1)],
+        [(["C2"], ["P1"], "substance", 1.0)],
+    ),
+    (
+        "all else equal, the lower line id pairs, whatever the row order",
+        [c("C2", "metformin"), c("C1", "metformin")],
+        [p("P1", "metformin")],
+        [(["C1"], ["P1"], "substance", 1.0)],
+    ),
+    (
         "lines of different patients never pair",
         [c("C1", "metformin"), c("C2", "enalapril", patient="199001011239")],
         [p("P1", "enalapril"), p("P2", "metformin", patient="199001011239")],
