@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import re
 
-from medrecon.errors import MedreconError
+from medrecon.errors import MedreconError, StoreConflictError
 from medrecon.ids import canonical_patient_id
 from medrecon.store import ACTIONS, Store, add_db_argument, resolve_db_path
 from medrecon.store.records import action_label
@@ -21,6 +22,19 @@ def _expected(text: str) -> int | None:
         ) from None
 
 
+_FINDING_ID = re.compile(r"[0-9a-f]{16}")
+
+
+def _finding_id(text: str) -> str:
+    value = text.strip().lower()
+    if not _FINDING_ID.fullmatch(value):
+        raise argparse.ArgumentTypeError(
+            f"ett fynd-id är 16 tecken 0-9 och a-f (se medrecon reconcile --format json), "
+            f"inte {text!r}"
+        )
+    return value
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "decide",
@@ -31,12 +45,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "av misstag."
         ),
     )
-    parser.add_argument("finding_id", metavar="FYND_ID", help="skillnadens id (16 tecken)")
-    parser.add_argument("--patient", required=True, metavar="PERSONNUMMER")
+    parser.add_argument(
+        "finding_id", type=_finding_id, metavar="FYND_ID", help="skillnadens id (16 tecken)"
+    )
+    parser.add_argument(
+        "--patient", required=True, metavar="PERSONNUMMER", help="patienten som fyndet gäller"
+    )
     what = parser.add_mutually_exclusive_group(required=True)
     what.add_argument("--action", choices=ACTIONS, metavar="ÅTGÄRD", help=", ".join(ACTIONS))
     what.add_argument("--withdraw", action="store_true", help="återta det gällande beslutet")
-    parser.add_argument("--comment", default="", metavar="TEXT")
+    parser.add_argument("--comment", default="", metavar="TEXT", help="kommentar till beslutet")
     parser.add_argument("--user", default=None, metavar="NAMN", help="annars inloggad användare")
     parser.add_argument(
         "--expect",
@@ -52,29 +70,56 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     patient = canonical_patient_id(args.patient)
     with Store.open(resolve_db_path(args.db)) as store:
-        if args.withdraw:
-            if args.expect is None:
-                raise MedreconError(
-                    "Ange numret på beslutet som ska återtas med --expect NR "
-                    "(se medrecon audit show)."
-                )
-            record = store.withdraw(
-                args.finding_id,
-                patient,
-                user=args.user,
-                expected_decision_id=args.expect,
-                comment=args.comment,
+        _check_known(store, args.finding_id, patient)
+        try:
+            return _write(store, args, patient)
+        except StoreConflictError as exc:
+            history = store.history(args.finding_id)
+            current = history[-1].id if history else None
+            hint = (
+                f" Gällande beslut är nr {current}: ange --expect {current} om du vill ändra det."
+                if current is not None
+                else " Fyndet har inget gällande beslut: utelämna --expect."
             )
-            print(f"Beslut nr {args.expect} återtaget (nr {record.id}) för fynd {args.finding_id}.")
-            return 0
-        record = store.decide(
+            raise StoreConflictError(exc.message + hint, title=exc.title) from None
+
+
+def _check_known(store: Store, finding_id: str, patient: str) -> None:
+    """Refuse ids no run has produced: a typo must not become a decision in the audit log."""
+    owner = store.finding_patient(finding_id)
+    if owner is None:
+        raise MedreconError(
+            f"Fyndet {finding_id} finns inte i beslutsdatabasen. Kontrollera id:t "
+            "(medrecon reconcile --format json) och att samma databas (--db) används som "
+            "vid nattkörningen eller i terminalgränssnittet."
+        )
+    if owner != patient:
+        raise MedreconError("Fyndet hör till en annan patient; beslutet sparades inte.")
+
+
+def _write(store: Store, args: argparse.Namespace, patient: str) -> int:
+    if args.withdraw:
+        if args.expect is None:
+            raise MedreconError(
+                "Ange numret på beslutet som ska återtas med --expect NR (se medrecon audit show)."
+            )
+        record = store.withdraw(
             args.finding_id,
             patient,
-            args.action,
-            comment=args.comment,
             user=args.user,
             expected_decision_id=args.expect,
+            comment=args.comment,
         )
+        print(f"Beslut nr {args.expect} återtaget (nr {record.id}) för fynd {args.finding_id}.")
+        return 0
+    record = store.decide(
+        args.finding_id,
+        patient,
+        args.action,
+        comment=args.comment,
+        user=args.user,
+        expected_decision_id=args.expect,
+    )
     print(
         f"Beslut nr {record.id} sparat för fynd {args.finding_id}: {action_label(record.action)}."
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 from types import TracebackType
 
 import polars as pl
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
@@ -26,6 +26,7 @@ from medrecon.store.records import (
     current_user,
     now_iso,
 )
+from medrecon.store.tables import findings
 
 log = logging.getLogger("medrecon.store")
 
@@ -183,6 +184,13 @@ class Store:
             raise StoreConflictError(
                 decisions.conflict_message(current, expected_decision_id), title="Konflikt"
             ) from None
+
+    def finding_patient(self, finding_id: str) -> str | None:
+        """The patient a finding recorded by some run belongs to; None if never seen."""
+        with db.read_transaction(self.engine) as conn:
+            return conn.execute(
+                select(findings.c.patient_id).where(findings.c.id == finding_id)
+            ).scalar()
 
     def history(self, finding_id: str) -> list[DecisionRecord]:
         with db.read_transaction(self.engine) as conn:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from pathlib import Path
@@ -168,21 +169,51 @@ def test_audit_show_rejects_an_invalid_id(
     assert "medrecon:" in capsys.readouterr().err
 
 
+F1 = "00000000000000f1"
+
+
 def test_cli_decide_records_and_refuses_stale(
     db_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    base = ["decide", "f1", "--patient", PATIENT_A, "--db", str(db_path)]
+    with Store.open(db_path) as store:
+        store.record_run(recon([finding(F1)]), [], user="natt")
+    base = ["decide", F1.upper(), "--patient", PATIENT_A, "--db", str(db_path)]
     assert main([*base, "--action", "intentional", "--comment", "ok", "--user", "anna"]) == 0
     assert "Beslut nr 1 sparat" in capsys.readouterr().out
     assert main([*base, "--action", "fixed", "--user", "bertil"]) == 3
-    assert "anna" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "anna" in err and "--expect 1" in err  # who changed it, and how to go on
     assert main([*base, "--action", "fixed", "--expect", "1"]) == 0
     assert main([*base, "--withdraw"]) == 2
     assert "--expect" in capsys.readouterr().err
     assert main([*base, "--withdraw", "--expect", "2"]) == 0
     with Store.open(db_path) as store:
-        assert [d.action for d in store.history("f1")] == ["intentional", "fixed", "withdrawn"]
+        assert [d.action for d in store.history(F1)] == ["intentional", "fixed", "withdrawn"]
         assert store.verify_audit().ok
+
+
+@pytest.mark.parametrize(
+    ("finding_id", "patient", "message"),
+    [
+        ("abc", PATIENT_A, "16 tecken"),  # not an id at all: argparse refuses it
+        ("0000000000000000", PATIENT_A, "finns inte i beslutsdatabasen"),  # never produced
+        (F1, PATIENT_B, "annan patient"),
+    ],
+)
+def test_cli_decide_refuses_unknown_or_foreign_findings(
+    db_path: Path, capsys: pytest.CaptureFixture[str], finding_id: str, patient: str, message: str
+) -> None:
+    with Store.open(db_path) as store:
+        store.record_run(recon([finding(F1)]), [], user="natt")
+    args = ["decide", finding_id, "--patient", patient, "--action", "fixed", "--db", str(db_path)]
+    # argparse refuses a malformed id itself (SystemExit 2); the command refuses the rest
+    refused = pytest.raises(SystemExit) if finding_id == "abc" else contextlib.nullcontext()
+    with refused:
+        assert main(args) == 2
+    assert message in capsys.readouterr().err
+    with Store.open(db_path) as store:
+        assert store.history(finding_id) == []
+        assert [e.action for e in store.audit_entries()].count("decision") == 0
 
 
 def test_audit_commands_do_not_create_a_missing_store(

@@ -44,13 +44,16 @@ def _variants(pid: str) -> list[str]:
     return [pid, pid[2:], f"{pid[:8]}-{pid[8:]}", f"{pid[2:8]}-{pid[8:]}"]
 
 
+B1 = "00000000000000b1"
+
+
 def test_no_patient_identity_in_the_log_file(
     tmp_path: Path, db_path: Path, raw_messages: _RawMessages
 ) -> None:
     log_file = tmp_path / "logs" / "medrecon.log"
     configure_logging(log_file, level=logging.DEBUG)
     names = {PATIENT_A: NAME_A, PATIENT_B: NAME_B}
-    rows = [finding("a1"), finding("a2", substance="warfarin"), finding("b1", PATIENT_B)]
+    rows = [finding("a1"), finding("a2", substance="warfarin"), finding(B1, PATIENT_B)]
     with Store.open(db_path) as store:
         store.record_run(recon(rows, names), [], user="natt")
         store.log_access(PATIENT_A, user="anna")
@@ -62,8 +65,7 @@ def test_no_patient_identity_in_the_log_file(
         store.record_run(recon(rows[1:], names), [], user="natt")
         store.verify_audit()
     assert (
-        main(["decide", "b1", "--patient", PATIENT_B, "--action", "fixed", "--db", str(db_path)])
-        == 0
+        main(["decide", B1, "--patient", PATIENT_B, "--action", "fixed", "--db", str(db_path)]) == 0
     )
     assert main(["audit", "show", "--patient", PATIENT_B, "--db", str(db_path)]) == 0
     for handler in logging.getLogger("medrecon").handlers:
