@@ -15,6 +15,7 @@ import sys
 from collections.abc import Sequence
 
 from medrecon import __version__
+from medrecon.cli_language import use_swedish
 from medrecon.errors import MedreconError
 
 # Order is the order shown in ``medrecon --help``.
@@ -30,6 +31,7 @@ COMMAND_MODULES = (
 
 
 def build_parser() -> argparse.ArgumentParser:
+    use_swedish()
     parser = argparse.ArgumentParser(
         prog="medrecon",
         description="Stämmer av läkemedelslistor mellan Cambio Cosmic och Pascal.",
