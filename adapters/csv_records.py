@@ -10,6 +10,7 @@ spans lines (an odd number of quotes), which is the slower path.
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import polars as pl
 
@@ -25,10 +26,17 @@ def column_name(index: int) -> str:
     return f"c{index}"
 
 
-def physical_lines(data: bytes) -> pl.DataFrame:
-    """Every line of the UTF-8 ``data`` as one string, numbered from 1 (empty line = null)."""
+def _source(data: Path | bytes) -> Path | io.BytesIO:
+    return data if isinstance(data, Path) else io.BytesIO(data)
+
+
+def physical_lines(data: Path | bytes) -> pl.DataFrame:
+    """Every line of UTF-8 ``data`` (a file or bytes) as one string, numbered from 1.
+
+    An empty line is null.
+    """
     lines = pl.read_csv(
-        io.BytesIO(data),
+        _source(data),
         has_header=False,
         separator=_UNUSED_SEPARATOR,
         quote_char=None,
@@ -117,10 +125,10 @@ def field_count_of(record: str, sep: str) -> int:
     return int(pl.select(_quoted_field_count(pl.lit(record), sep)).item())
 
 
-def parse_fields(data: bytes, sep: str, width: int) -> pl.DataFrame:
-    """polars' CSV parse of ``data`` into ``width`` string columns, no header."""
+def parse_fields(data: Path | bytes, sep: str, width: int) -> pl.DataFrame:
+    """polars' CSV parse of UTF-8 ``data`` (a file or bytes) into ``width`` string columns."""
     return pl.read_csv(
-        io.BytesIO(data),
+        _source(data),
         has_header=False,
         separator=sep,
         quote_char='"',

@@ -64,22 +64,29 @@ def read_table(path: Path) -> RawTable:
         raise UnusableInputError(f"Filen {path} finns inte.", title="Fil saknas")
     if path.is_dir():
         raise _unusable(path, "det är en mapp, inte en fil.")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise _unusable(path, f"den gick inte att läsa ({exc.strerror}).") from exc
-    if data.startswith(_ZIP_MAGIC):
+    # Only the first bytes decide the file type; the CSV reader reads the rest itself, so
+    # that no caller keeps the whole file's bytes alive while polars parses it.
+    start = _read_bytes(path, len(_OLE_MAGIC))
+    if start.startswith(_ZIP_MAGIC):
         return _read_xlsx(path)
     if path.suffix.lower() == ".xlsx":
         raise _unusable(path, "den har ändelsen .xlsx men är ingen Excel-fil.")
-    if data.startswith(_OLE_MAGIC):
+    if start.startswith(_OLE_MAGIC):
         raise _unusable(
             path, "det gamla Excel-formatet (.xls) stöds inte. Spara filen som .xlsx eller CSV."
         )
     try:
-        return _read_csv(path, data)
+        return _read_csv(path)
     except pl.exceptions.PolarsError as exc:  # a shape our checks did not foresee
         raise _unusable(path, "den kunde inte tolkas som en tabell (CSV).") from exc
+
+
+def _read_bytes(path: Path, size: int = -1) -> bytes:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(size)
+    except OSError as exc:
+        raise _unusable(path, f"den gick inte att läsa ({exc.strerror}).") from exc
 
 
 # --- CSV ---------------------------------------------------------------------------------
@@ -127,20 +134,27 @@ def choose_separator(header_line: str) -> str:
     return best if counts[best] > 0 else ";"
 
 
-def _utf8_body(data: bytes, text: str, encoding: str) -> bytes:
-    """The file as UTF-8 with \n line ends (the original bytes when they already are)."""
-    if encoding != "cp1252" and b"\r" not in data:
-        return data[3:] if encoding == "utf-8-sig" else data
-    return text.replace("\r\n", "\n").replace("\r", "\n").encode("utf-8")
+def _utf8_source(path: Path) -> tuple[Path | bytes, str]:
+    """What polars reads (UTF-8 with \n line ends) and the file's encoding.
 
-
-def _read_csv(path: Path, data: bytes) -> RawTable:
+    A UTF-8 file without carriage returns is read by polars from disk (it skips a BOM
+    itself), so the bytes and the decoded text read here for the checks are released
+    before the file is parsed; only other files are converted in memory.
+    """
+    data = _read_bytes(path)
     text, encoding = decode(path, data)
-    if not text.strip():
+    if not text or text.isspace():
         raise _unusable(path, "den är tom.")
-    body = _utf8_body(data, text, encoding)
-    del text
+    if encoding != "cp1252" and b"\r" not in data:
+        return path, encoding
+    del data
+    return text.replace("\r\n", "\n").replace("\r", "\n").encode("utf-8"), encoding
+
+
+def _read_csv(path: Path) -> RawTable:
+    body, encoding = _utf8_source(path)
     lines = csv_records.physical_lines(body)
+    line_count = lines.height
     multiline = csv_records.has_multiline_records(lines)
     if multiline:
         unclosed = csv_records.unclosed_quote_line(lines)
@@ -151,6 +165,7 @@ def _read_csv(path: Path, data: bytes) -> RawTable:
                 "går inte att dela upp i rader och fält.",
             )
     records = csv_records.non_blank(csv_records.join_multiline(lines) if multiline else lines)
+    del lines
     if records.height == 0:
         raise _unusable(path, "den är tom.")
     header_text = records.item(0, TEXT)
@@ -163,8 +178,8 @@ def _read_csv(path: Path, data: bytes) -> RawTable:
     width = len(headers)
 
     counted = csv_records.count_fields(records.slice(1), sep)
+    del records
     well_formed = pl.col(QUOTES_OK) & (pl.col(FIELDS) == width)
-    good = counted.filter(well_formed)
     malformed = counted.filter(~well_formed).select(
         LINE,
         reason=pl.when(pl.col(QUOTES_OK))
@@ -176,11 +191,18 @@ def _read_csv(path: Path, data: bytes) -> RawTable:
     rows: pl.DataFrame | None = None
     # One record per line and no record polars would refuse: parse the whole file at once
     # and pick the good lines; otherwise parse the good records on their own.
-    if not multiline and good.height and bool(counted[QUOTES_OK].all()):
-        widest = max(width, int(counted.select(pl.col(FIELDS).max()).item() or 0))
+    fast = not multiline and bool(counted[QUOTES_OK].all())
+    widest = max(width, int(counted.select(pl.col(FIELDS).max()).item() or 0))
+    good = counted.filter(well_formed).select(LINE) if fast else counted.filter(well_formed)
+    del counted  # the fast path needs no line texts: free them before polars parses
+    if fast and good.height:
         parsed = csv_records.parse_fields(body, sep, widest)
-        if parsed.height == lines.height:
-            rows = parsed.select(names)[good[LINE] - 1].insert_column(0, good[LINE])
+        if parsed.height == line_count:
+            rows = _pick_lines(parsed.select(names), good[LINE])
+        else:  # not one row per line after all: parse the good records on their own
+            del parsed
+            texts = csv_records.physical_lines(body).select(LINE, TEXT)
+            good = good.join(texts, on=LINE, how="left", maintain_order="left")
     if rows is None and good.height:
         try:
             parsed = csv_records.parse_records(good[TEXT], sep, width)
@@ -194,6 +216,21 @@ def _read_csv(path: Path, data: bytes) -> RawTable:
     if rows is None:
         rows = pl.DataFrame(schema={LINE: pl.Int64(), **{n: pl.String() for n in names}})
     return RawTable(path, "csv", encoding, sep, headers, rows, malformed)
+
+
+def _pick_lines(parsed: pl.DataFrame, lines: pl.Series) -> pl.DataFrame:
+    """The parsed rows of the given (increasing) line numbers, with ``LINE`` in front.
+
+    Usually every line after the header is good: then the rows are a slice that shares
+    the parsed columns instead of a gathered copy of them.
+    """
+    first, last = lines.first(), lines.last()
+    assert isinstance(first, int) and isinstance(last, int)
+    if last - first + 1 == lines.len():
+        picked = parsed.slice(first - 1, lines.len())
+    else:
+        picked = parsed[lines - 1]
+    return picked.insert_column(0, lines)
 
 
 # --- XLSX --------------------------------------------------------------------------------
