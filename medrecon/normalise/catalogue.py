@@ -70,6 +70,9 @@ class Catalogue:
     set_atc: dict[tuple[str, ...], str] = field(default_factory=dict)  # combination -> ATC
     atc_index: dict[str, tuple[str, ...]] = field(default_factory=dict)  # unambiguous ATCs only
     npl_index: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # combination (sorted) -> its components in the order the product writes the strengths
+    # ("paracetamol", "kodein" for Citodon 500 mg/30 mg); absent when rows disagree
+    component_order: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
     settings: MatchingSettings = field(default_factory=MatchingSettings)
     max_name_tokens: int = 1
     sources: tuple[str, ...] = ()
@@ -124,6 +127,7 @@ class _Builder:
         self.set_atc: dict[tuple[str, ...], str] = {}
         self.npl: dict[str, tuple[str, ...]] = {}
         self.conflicts: list[str] = []
+        self.order: dict[tuple[str, ...], tuple[str, ...] | None] = {}
 
     def add_name(self, name: str, entry: NameEntry, where: str) -> None:
         key = normalise_name(name)
@@ -171,9 +175,16 @@ class _Builder:
             self.npl[npl] = (name,)
 
     def add_combination_row(self, row: dict[str, str], where: str) -> None:
-        parts = tuple(sorted({normalise_name(p) for p in _split(row.get("komponenter"))}))
+        listed = tuple(dict.fromkeys(normalise_name(p) for p in _split(row.get("komponenter"))))
+        parts = tuple(sorted(listed))
         if len(parts) < 2:
             raise MedreconError(f"{where}: en kombination behöver minst två komponenter.")
+        # Two rows listing the same combination in different orders: which strength belongs
+        # to which component is then unknown (never guessed).
+        if parts in self.order and self.order[parts] != listed:
+            self.order[parts] = None
+        else:
+            self.order.setdefault(parts, listed)
         atc = normalise_atc(row.get("atc"))
         if atc:
             self.set_atc.setdefault(parts, atc)
@@ -257,6 +268,7 @@ def build_catalogue(folder: Path, local: Sequence[Path] = ()) -> Catalogue:
         set_atc=builder.set_atc,
         atc_index=atc_index,
         npl_index=builder.npl,
+        component_order={k: v for k, v in builder.order.items() if v is not None},
         settings=_read_matching(folder / "matching.toml"),
         max_name_tokens=max((k.count(" ") + 1 for k in builder.names), default=1),
         sources=tuple(str(p) for p in local),

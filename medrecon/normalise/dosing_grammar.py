@@ -28,6 +28,10 @@ _SHORTHAND_VALUE = re.compile(r"\d+(?:\.\d+)?")
 
 Amount = tuple[float, float, str | None]  # lower, upper, canonical unit (None if not said)
 
+# A standing dose and an as-needed dose in one text ("1 tablett på morgonen samt 1 tablett
+# till natten vid behov"): a reading has one as-needed flag, so the text is not understood.
+MARKER_MIXED = "stående och vid behov"
+
 
 @dataclass
 class Facts:
@@ -72,6 +76,8 @@ def scan(clause: str, lex: Lexicon) -> Facts:
     facts = Facts()
     bare_unit: str | None = None  # "Tabletter 1+0+1": a unit word waiting for a shorthand
     conjunction = False  # the last token was "och" / "samt"
+    mixed = False
+    amounts_before_as_needed: int | None = None
     for token in lex.master.finditer(clause):
         name = token.lastgroup or "other"
         if name == "other" or name == "harmless":
@@ -79,9 +85,11 @@ def scan(clause: str, lex: Lexicon) -> Facts:
         if name == "sep":
             conjunction = token.group(name) in ("och", "samt")
             continue
-        if name == "as_needed" and conjunction:
+        if name == "as_needed":
             # "1 tablett på morgonen och vid behov": a standing dose plus an as-needed one
-            facts.uncertain = True
+            mixed = mixed or conjunction
+            if amounts_before_as_needed is None:
+                amounts_before_as_needed = _amount_count(facts)
         conjunction = False
         if name == "word":
             word = token.group(name)
@@ -100,9 +108,19 @@ def scan(clause: str, lex: Lexicon) -> Facts:
             bare_unit = None
     if bare_unit is not None:
         facts.uncertain = True  # a unit word without a number: "tablett morgon"
+    # "vid behov" after the first of several amounts may belong to the last one only
+    if amounts_before_as_needed and _amount_count(facts) > 1:
+        mixed = True
+    if mixed:
+        facts.uncertain = True
+        facts.markers.insert(0, MARKER_MIXED)
     if facts.weekdays:
         facts.weekday_list = tuple(d for d in lex.weekday_order if d in facts.weekdays)
     return facts
+
+
+def _amount_count(facts: Facts) -> int:
+    return sum(1 for item in facts.sequence if not isinstance(item, int))
 
 
 def _read_token(kind: str, d: re.Match[str], p: str, lex: Lexicon, facts: Facts) -> bool:
@@ -325,6 +343,14 @@ def _layout(facts: Facts) -> Layout | None:
     """
     sequence = facts.sequence
     if facts.shorthand:
+        if len(facts.shorthand) == 1 and _is_sum(facts.shorthand[0][0], sequence):
+            # "1 + ½ tablett på morgonen": one amount of 1.5 at one time of day
+            values, unit = facts.shorthand[0]
+            slots = [0.0, 0.0, 0.0, 0.0]
+            part = sequence[0]
+            assert isinstance(part, int)  # checked by _is_sum
+            slots[part] = sum(values)
+            return sum(values), sum(values), unit, _four(slots), None, 1.0
         if sequence or len(facts.shorthand) > 1:
             return None  # "1+0+1 morgon" or two shorthands: which one holds?
         values, unit = facts.shorthand[0]
@@ -375,6 +401,17 @@ def _layout(facts: Facts) -> Layout | None:
     lo = min(amount[0] for amount, _ in groups)
     hi = max(amount[1] for amount, _ in groups)
     return lo, hi, (units.pop() if units else None), _four(slots), None, float(len(seen))
+
+
+def _is_sum(values: list[float], sequence: list[Amount | int]) -> bool:
+    """ "1 + ½" before one time of day is a sum: a whole number plus a part of a tablet.
+
+    "1+1 morgon" stays unread (two times of day or two tablets in the morning?).
+    """
+    if len(values) != 2 or len(sequence) != 1 or not isinstance(sequence[0], int):
+        return False
+    whole, part = values
+    return whole >= 1 and whole == int(whole) and 0 < part < 1
 
 
 def _four(values: list[float]) -> Slots:

@@ -18,6 +18,10 @@ from medrecon.normalise.catalogue import normalise_name
 from medrecon.rules_path import rules_dir
 
 UNKNOWN = "unknown"
+PLAIN_ORAL_SOLID = "plain_oral_solid"
+# Classes a product word ("Depot", "ZOC", "Entero", "Brus") may give a plain "tablett" or
+# "kapsel" in the same text: they say which kind of tablet or capsule it is.
+REFINES_PLAIN = frozenset({"modified_release", "enteric", "orodispersible", "effervescent"})
 FORM_CLASSES = (
     "plain_oral_solid",
     "modified_release",
@@ -166,15 +170,23 @@ def read_form(text: str | None, *, implied_by_name: bool = False) -> FormReading
     rules = form_rules()
     cleaned = normalise_name(expand_abbreviations(text))
     matched = _longest(rules.form_pattern, cleaned)
+    implied = _longest(rules.implied_pattern, cleaned) if implied_by_name else None
+    if (
+        matched is not None
+        and implied is not None
+        and rules.text_class[matched] == PLAIN_ORAL_SOLID
+        and rules.implied[implied] in REFINES_PLAIN
+    ):
+        # "Madopark Depot kapsel": the product word says which kind of capsule it is
+        form_class = rules.implied[implied]
+        return FormReading(form_class, rules.class_route.get(form_class), implied)
     if matched is not None:
         form_class = rules.text_class[matched]
         route = rules.route_by_text.get(matched, rules.class_route.get(form_class))
         return FormReading(form_class, route, matched)
-    if implied_by_name:
-        implied = _longest(rules.implied_pattern, cleaned)
-        if implied is not None:
-            form_class = rules.implied[implied]
-            return FormReading(form_class, rules.class_route.get(form_class), implied)
+    if implied is not None:  # only looked for with implied_by_name
+        form_class = rules.implied[implied]
+        return FormReading(form_class, rules.class_route.get(form_class), implied)
     return FormReading(UNKNOWN, None, None)
 
 

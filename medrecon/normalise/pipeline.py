@@ -15,10 +15,22 @@ from typing import Any
 import polars as pl
 
 from medrecon.normalise.catalogue import Catalogue, load_catalogue, normalise_atc
+from medrecon.normalise.daily_amount import daily_amount_columns
 from medrecon.normalise.dose_model import DOSE_COLUMNS_SCHEMA, DoseReading
 from medrecon.normalise.dosing import dose_from_slots, parse_dosing
-from medrecon.normalise.forms import UNKNOWN, FormReading, classify_route, read_form
-from medrecon.normalise.strength import Strength, parse_strength, unit_tables
+from medrecon.normalise.forms import (
+    PLAIN_ORAL_SOLID,
+    REFINES_PLAIN,
+    UNKNOWN,
+    FormReading,
+    classify_route,
+    read_form,
+)
+from medrecon.normalise.strength import (
+    Strength,
+    in_substance_order,
+    parse_strength,
+)
 from medrecon.normalise.substances import (
     ATC,
     COLUMN_PRODUCT,
@@ -44,18 +56,6 @@ CLINICAL_KEYS = (
 DOSE_KEYS = ("dosing_text", "dose_morning", "dose_noon", "dose_evening", "dose_night", "as_needed")
 SLOT_COLUMNS = ("dose_morning", "dose_noon", "dose_evening", "dose_night")
 
-# Forms given in counted pieces (tablets, capsules, suppositories, patches).
-PIECE_FORMS = (
-    "plain_oral_solid",
-    "modified_release",
-    "enteric",
-    "orodispersible",
-    "effervescent",
-    "suppository",
-    "patch",
-)
-_MASS_TO_MG = {"mg": 1.0, "g": 1000.0, "mikrogram": 0.001}
-_PER_PIECE_UNITS = ("mg", "E", "mmol", "ml", "mg/dos", "E/dos", "mmol/dos")
 _CKEY, _DKEY = "__clinical_key", "__dose_key"
 
 _CLINICAL_SCHEMA: dict[str, pl.DataType] = {
@@ -162,7 +162,12 @@ def read_clinical(rows: list[dict[str, Any]], catalogue: Catalogue) -> list[Clin
         atc = normalise_atc(row["atc"]) or (
             catalogue.atc_for(found.substances) if found.substances else None
         )
-        out.append(ClinicalReading(found, atc, strengths[strength_key], form, route))
+        strength = strengths[strength_key]
+        if strength is not None and len(found.substances) > 1:
+            # values follow `substances` (alphabetical), not the product text's order
+            order = catalogue.component_order.get(found.substances)
+            strength = in_substance_order(strength, order)
+        out.append(ClinicalReading(found, atc, strength, form, route))
     return out
 
 
@@ -175,9 +180,14 @@ def _first_resolved(*options: Resolution | None) -> Resolution:
 
 def _form_of(form_text: str | None, product_text: str | None) -> FormReading:
     from_column = read_form(form_text)
-    if from_column.form_class != UNKNOWN:
-        return from_column
-    return read_form(product_text, implied_by_name=True)
+    if from_column.form_class == UNKNOWN:
+        return read_form(product_text, implied_by_name=True)
+    if from_column.form_class == PLAIN_ORAL_SOLID:
+        # Läkemedelsform "Kapsel" for "Madopark Depot": the product says which kind
+        from_product = read_form(product_text, implied_by_name=True)
+        if from_product.form_class in REFINES_PLAIN:
+            return from_product
+    return from_column
 
 
 def _clinical_frame(distinct: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
@@ -251,6 +261,23 @@ def _with_text_interval(slots: DoseReading, text: DoseReading) -> DoseReading:
     )
 
 
+# Markers of readings that are understood but are no standing dose to compare.
+MARKER_STEPS = "stegvis dosering"
+MARKER_DURATION = "tidsbegränsad dosering"
+
+
+def _not_standing(reading: DoseReading) -> DoseReading:
+    """A reading with later steps or a duration is no comparable standing dose.
+
+    "2 tabletter dagligen i 10 dagar, därefter 1 tablett dagligen" is not 2 a day for good:
+    the numbers are dropped and a marker kept, so the engine compares the texts instead.
+    """
+    if not reading.understood or (not reading.steps and reading.duration_days is None):
+        return reading
+    marker = MARKER_STEPS if reading.steps else MARKER_DURATION
+    return DoseReading(text=reading.text, understood=False, marker=marker)
+
+
 def read_dose(
     text: str | None,
     slots: tuple[float | None, float | None, float | None, float | None],
@@ -260,19 +287,31 @@ def read_dose(
     """Dose columns of one distinct (text, time columns, as-needed) combination.
 
     When any time column is filled (Pascal) the columns are the dispensed truth; the text
-    then only flags ``dose_text_conflict`` when it was understood and says otherwise.
+    then only flags ``dose_text_conflict`` when it was understood and says otherwise. A
+    text with steps or a duration is no standing dose, with or without columns: not
+    understood, with the marker "stegvis dosering" / "tidsbegränsad dosering".
     """
     cache = cache if cache is not None else {}
     text_reading: DoseReading | None = None
     if not _blank(text):
         assert text is not None
         if text not in cache:
-            cache[text] = _safe_parse(text)
+            cache[text] = _not_standing(_safe_parse(text))
         text_reading = cache[text]
     flag = bool(as_needed)
     from_slots = any(v is not None for v in slots)
     conflict = False
-    if from_slots:
+    if (
+        from_slots
+        and text_reading is not None
+        and text_reading.marker
+        in (
+            MARKER_STEPS,
+            MARKER_DURATION,
+        )
+    ):
+        reading = text_reading  # the columns show one step of a schedule that changes
+    elif from_slots:
         unit = text_reading.unit if text_reading is not None and text_reading.understood else None
         reading = dose_from_slots(*slots, as_needed=flag, text=text or "", unit=unit)
         if text_reading is not None:
@@ -301,64 +340,6 @@ def _dose_frame(distinct: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(data, schema=_DOSE_SCHEMA)
 
 
-# --- daily amount ------------------------------------------------------------------------------
-
-
-def _daily_amount() -> list[pl.Expr]:
-    """daily_amount and its unit from the dose, the strength and the form (see judging.md)."""
-    countable = sorted(unit_tables().countable)
-    unit = pl.col("dose_unit")
-    units = pl.col("daily_units")
-    strength = pl.col("strength_value")
-    strength_unit = pl.col("strength_unit").str.split(" + ").list.first()
-    # "1x2" or Pascal's time columns name no unit: a tablet, capsule, suppository or patch
-    # form says the amount counts pieces.
-    piece = unit.is_in(countable) | (unit.is_null() & pl.col("form_class").is_in(PIECE_FORMS))
-    patch_rate = piece & (unit.eq("plåster") | pl.col("form_class").eq("patch"))
-    mass_factor = unit.replace_strict(_MASS_TO_MG, default=None, return_dtype=pl.Float64)
-    standing = units.is_not_null() & ~pl.col("dose_as_needed").fill_null(False)
-    amount = (
-        pl.when(~standing)
-        .then(None)
-        .when(patch_rate & strength_unit.eq("mg/timme"))
-        .then(pl.col("dose_amount_max") * strength * 24.0)
-        .when(patch_rate & strength_unit.eq("mg/dygn"))
-        .then(pl.col("dose_amount_max") * strength)
-        .when(piece & strength_unit.is_in(_PER_PIECE_UNITS) & strength.is_not_null())
-        .then(units * strength)
-        .when(mass_factor.is_not_null())
-        .then(units * mass_factor)
-        .when(unit.eq("E"))
-        .then(units)
-        .when(unit.eq("ml") & strength_unit.is_in(["mg/ml", "E/ml", "mmol/ml"]))
-        .then(units * strength)
-        .when(unit.eq("ml"))
-        .then(units)
-        .otherwise(None)
-    )
-    amount_unit = (
-        pl.when(~standing)
-        .then(None)
-        .when(patch_rate & strength_unit.is_in(["mg/timme", "mg/dygn"]))
-        .then(pl.lit("mg"))
-        .when(piece & strength_unit.is_in(_PER_PIECE_UNITS) & strength.is_not_null())
-        .then(strength_unit.str.replace("/dos", "", literal=True))
-        .when(mass_factor.is_not_null())
-        .then(pl.lit("mg"))
-        .when(unit.eq("E"))
-        .then(pl.lit("E"))
-        .when(unit.eq("ml") & strength_unit.is_in(["mg/ml", "E/ml", "mmol/ml"]))
-        .then(strength_unit.str.replace("/ml", "", literal=True))
-        .when(unit.eq("ml"))
-        .then(pl.lit("ml"))
-        .otherwise(None)
-    )
-    return [
-        amount.cast(pl.Float64).round(9).alias("daily_amount"),
-        amount_unit.cast(pl.String).alias("daily_amount_unit"),
-    ]
-
-
 # --- the pipeline --------------------------------------------------------------------------------
 
 
@@ -382,11 +363,32 @@ def resolve_lines(lines: pl.DataFrame, catalogue: Catalogue | None = None) -> pl
         keyed.select(_CKEY, _DKEY)
         .join(clinical, on=_CKEY, how="left", maintain_order="left")
         .join(dose, on=_DKEY, how="left", maintain_order="left")
-        .with_columns(_daily_amount())
+        .with_columns(daily_amount_columns())
     )
     extra = resolved.select(
         [pl.col(name).cast(dtype) for name, dtype in RESOLVED_EXTRA_SCHEMA.items()]
     )
+    return _hstack_aligned(base, extra)
+
+
+def _hstack_aligned(base: pl.DataFrame, extra: pl.DataFrame) -> pl.DataFrame:
+    """``base.hstack(extra)`` with every column cut into the same chunks.
+
+    polars copies a whole frame whose columns are chunked differently before most
+    operations on it; for millions of lines that copy costs more memory than the columns
+    added here, so ``extra`` is cut at ``base``'s chunk boundaries (slices share memory).
+    """
+    layouts = {tuple(column.chunk_lengths()) for column in base.iter_columns()}
+    if len(layouts) > 1:
+        base = base.rechunk()
+        layouts = {(base.height,)}
+    lengths = next(iter(layouts), (base.height,))
+    extra = extra.rechunk()
+    if len(lengths) > 1:
+        offsets = [sum(lengths[:i]) for i in range(len(lengths))]
+        extra = pl.concat(
+            [extra.slice(o, n) for o, n in zip(offsets, lengths, strict=True)], rechunk=False
+        )
     return base.hstack(extra)
 
 

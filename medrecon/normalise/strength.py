@@ -62,10 +62,33 @@ class Strength:
     unit: str  # "mg", "mg/ml", "E/ml", "mg/timme", "%", or "mg + E" for mixed components
     start: int = 0  # where the strength was found in the text it was read from
     end: int = 0
+    units: tuple[str, ...] = ()  # each value's own unit ("mg", "E"), without the "/..." part
+    per: str = ""  # the denominator after "/" ("ml", "dos", "timme"), "" when none
+    micro: bool = False  # a mass was written in µg/mikrogram (shown in µg again)
+    # The product's first-written component's value when ``values`` were put in another
+    # order; ``value`` (and so the daily amount) stays that component's, as before.
+    lead: float | None = None
+
+    def component_units(self) -> tuple[str, ...]:
+        """Each value's full unit ("mg/ml", "E"), in the order of ``values``."""
+        units = self.units or (self.first_unit.split("/")[0],) * len(self.values)
+        return tuple(f"{u}/{self.per}" if self.per else u for u in units)
+
+    def reordered(self, order: tuple[int, ...] | list[int]) -> Strength:
+        """The same strength with its values (and their units) in the given index order.
+
+        ``unit`` ("mg + E") names the units once each in the order written, not per value,
+        so it stays as it is; ``value`` stays the first-written component's.
+        """
+        values = tuple(self.values[i] for i in order)
+        units = tuple(self.units[i] for i in order) if self.units else ()
+        return Strength(
+            values, self.unit, self.start, self.end, units, self.per, self.micro, self.value
+        )
 
     @property
     def value(self) -> float:
-        return self.values[0]
+        return self.values[0] if self.lead is None else self.lead
 
     @property
     def first_unit(self) -> str:
@@ -151,14 +174,16 @@ def _parse_at(tokens: list[_Token], i: int, units: UnitTables) -> tuple[Strength
         last = filled[-1][1]
         filled.extend((v, last) for v in pending)
     values = tuple(round(v * factor / (per_count or 1.0), 10) for v, (_, factor) in filled)
-    names = list(dict.fromkeys(unit for _, (unit, _) in filled))
-    unit_text = " + ".join(names)
+    own_units = tuple(unit for _, (unit, _) in filled)
+    unit_text = " + ".join(dict.fromkeys(own_units))
+    micro = any(unit == "mg" and factor < 1.0 for _, (unit, factor) in filled)
     if per_unit:
         if per_count not in (0.0, 1.0) and per_unit not in ("ml", "timme", "dos", "g"):
             per_unit = f"{_format_count(per_count)} {per_unit}"
             values = tuple(round(v * per_count, 10) for v in values)
         unit_text = f"{unit_text}/{per_unit}"
-    return Strength(values, unit_text, tokens[i].start, end), j
+    found = Strength(values, unit_text, tokens[i].start, end, own_units, per_unit or "", micro)
+    return found, j
 
 
 def _format_count(value: float) -> str:
@@ -232,3 +257,25 @@ def format_strength(values: tuple[float, ...] | list[float], unit: str) -> str:
 def _format_number(value: float) -> str:
     text = f"{value:.6f}".rstrip("0").rstrip(".")
     return text.replace(".", ",")
+
+
+def components_of(
+    strength: Strength | None, order: tuple[str, ...] | None
+) -> list[tuple[str, float, str]] | None:
+    """(component, value, unit) in the product's own order, or None when it is not known.
+
+    ``order`` is the combination's components in the order its product writes the
+    strengths (``Catalogue.component_order``); the values of ``strength`` are in that order
+    when it was read from the text. A count that does not match is never paired up.
+    """
+    if strength is None or not order or len(order) < 2 or len(order) != len(strength.values):
+        return None
+    return list(zip(order, strength.values, strength.component_units(), strict=True))
+
+
+def in_substance_order(strength: Strength, order: tuple[str, ...] | None) -> Strength:
+    """The strength with its values in alphabetical order of the components (as the
+    ``substances`` column lists them); unchanged when the pairing is not known."""
+    if not order or len(order) < 2 or len(order) != len(strength.values):
+        return strength
+    return strength.reordered(sorted(range(len(order)), key=lambda i: order[i]))

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from medrecon.normalise.dose_model import DoseReading
 from medrecon.normalise.dosing import dose_from_slots, parse_dosing
+from medrecon.normalise.dosing_grammar import MARKER_MIXED
 
 # Words and signs of real dosing texts, so that generated texts reach deep into the grammar
 # instead of failing at the first letter.
@@ -130,6 +131,13 @@ def _unit(amount: float, data: st.DataObject) -> str:
 def swedish_text(draw: st.DrawFn, slots: tuple[float, ...]) -> str:
     """ "1 tablett på morgonen och 2 tabletter till natten", or grouped by amount:
     "1 tablett morgon och kväll, 2 till natten"."""
+    phrases = draw(swedish_phrases(slots))
+    return draw(st.sampled_from([" och ", ", ", " samt "])).join(phrases)
+
+
+@st.composite
+def swedish_phrases(draw: st.DrawFn, slots: tuple[float, ...]) -> list[str]:
+    """One phrase per amount: ["1 tablett morgon och kväll", "2 till natten"]."""
     data = draw(st.data())
     given = [(i, v) for i, v in enumerate(slots) if v]
     if draw(st.booleans()):
@@ -141,7 +149,7 @@ def swedish_text(draw: st.DrawFn, slots: tuple[float, ...]) -> str:
         number = draw(st.sampled_from(SPELLINGS[amount]))
         parts = " och ".join(draw(st.sampled_from(PARTS[i])) for i in indices)
         phrases.append(f"{number} {_unit(amount, data)}{parts}")
-    return draw(st.sampled_from([" och ", ", ", " samt "])).join(phrases)
+    return phrases
 
 
 def _shorthand_value(amount: float, data: st.DataObject) -> str:
@@ -181,7 +189,19 @@ def test_as_needed_columns_equal_as_needed_text(
     slots: tuple[float, ...], data: st.DataObject
 ) -> None:
     from_columns = dose_from_slots(*slots, as_needed=True)
-    text = data.draw(swedish_text(slots)) + data.draw(st.sampled_from([" vid behov", " vb"]))
+    phrases = data.draw(swedish_phrases(slots))
+    body = data.draw(st.sampled_from([" och ", ", "])).join(phrases)
+    as_needed = data.draw(st.sampled_from(["vid behov", "vb"]))
+    if data.draw(st.booleans()):
+        text = f"{as_needed} {body}"  # before every amount: all of it is as needed
+    else:
+        text = f"{body} {as_needed}"
+        if len(phrases) > 1:
+            # "1 tablett på morgonen och 2 till natten vid behov": is the morning dose as
+            # needed too? One reading has one as-needed flag, so: not understood.
+            reading = parse_dosing(text)
+            assert not reading.understood and reading.marker == MARKER_MIXED, text
+            return
     from_text = parse_dosing(text)
     assert from_text.as_needed and from_columns.as_needed
     assert _structure(from_text) == _structure(from_columns), text

@@ -30,7 +30,7 @@ def test_misspelled_product_is_flagged_as_uncertain(capsys: pytest.CaptureFixtur
 
 def test_combination(capsys: pytest.CaptureFixture[str]) -> None:
     out = explain(capsys, "Madopark 100 mg/25 mg tablett")
-    assert "benserazid + levodopa" in out and "100 + 25 mg" in out
+    assert "benserazid + levodopa" in out and "levodopa 100 mg + benserazid 25 mg" in out
 
 
 def test_unknown_product_is_said_plainly(capsys: pytest.CaptureFixture[str]) -> None:
