@@ -97,7 +97,8 @@ def _launch(
             handover_dir=handover_dir or default_handover_dir(),
         )
         app.run()
-    return 0
+    # Non-zero when Textual ended the app on an error it could not show on screen.
+    return app.return_code or 0
 
 
 def run(args: argparse.Namespace) -> int:

@@ -7,15 +7,17 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.dom import DOMNode
 from textual.notifications import SeverityLevel
 
 from medrecon.errors import MedreconError
 from medrecon.model import Reconciliation
+from medrecon.tui.guard import debugging, guarded, internal_error_message
 from medrecon.tui.messages import LoadFailed, LoadFinished, LoadProgress, PatientChanged
 from medrecon.tui.ports import DecisionStore
 from medrecon.tui.screens.help import HelpScreen
@@ -110,9 +112,43 @@ class MedreconApp(App[None]):
             return
         self.post_message(LoadFinished(session, time.perf_counter() - started))
 
+    # --- unexpected errors ----------------------------------------------------------------
+    async def _dispatch_action(self, namespace: DOMNode, action_name: str, params: Any) -> bool:
+        # Every key binding's action runs through here (in the app's own message loop, which
+        # an escaping exception would end, and the app with it).
+        try:
+            return await super()._dispatch_action(namespace, action_name, params)
+        except Exception as error:
+            if debugging():
+                raise
+            self.show_internal_error(error)
+            return True
+
+    def show_internal_error(self, error: BaseException) -> None:
+        """Show an unexpected error on the problems screen; Esc leads back to the worklist."""
+        if any(getattr(s, "internal_error", False) for s in self.screen_stack):
+            return  # one error screen at a time; a second would only hide the first
+        screen = ProblemsScreen("Internt fel", internal_error_message(error), [], fatal=False)
+        screen.internal_error = True
+        self.push_screen(screen, self._back_to_worklist)
+        self.bell()
+
+    def _back_to_worklist(self, _result: None = None) -> None:
+        """Close every screen above the worklist; its rows follow the store again."""
+        patients = []
+        while len(self.screen_stack) > 1 and self.screen is not self.worklist:
+            patients.append(getattr(self.screen, "patient_id", None))
+            self.pop_screen()
+        if self.session is not None:
+            for patient_id in filter(None, patients):
+                self.session.refresh_patient(patient_id)
+                self.worklist.refresh_patient(patient_id)
+
+    @guarded
     def on_load_progress(self, message: LoadProgress) -> None:
         self.worklist.show_progress(message.step, message.total, message.text)
 
+    @guarded
     def on_load_finished(self, message: LoadFinished) -> None:
         self.session = message.session
         self.worklist.show_session(message.session, message.seconds)
@@ -129,6 +165,7 @@ class MedreconApp(App[None]):
         self.worklist.show_failure(message.message)
         self.push_screen(ProblemsScreen(message.title, message.message, message.problems))
 
+    @guarded
     def on_patient_changed(self, message: PatientChanged) -> None:
         self.worklist.refresh_patient(message.patient_id)
 

@@ -6,7 +6,7 @@ from textual.message import Message
 
 from medrecon.tui.session import ReviewSession
 
-Problem = tuple[str, str, str]  # (file, line, reason)
+Problem = tuple[str, str, str, str]  # (file, line, patient as shown or "okänd", reason)
 
 
 class LoadProgress(Message):

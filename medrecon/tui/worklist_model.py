@@ -34,6 +34,25 @@ def format_pnr(patient_id: str) -> str:
     return patient_id
 
 
+def _surname_first(name: pl.Expr) -> pl.Expr:
+    """Pascal's "Förnamn Efternamn" as Cosmic's "Efternamn, Förnamn" (last word = surname).
+
+    The engine keeps Cosmic's name when there is one, else Pascal's, so a patient known only
+    to Pascal would otherwise be listed and sorted by first name among the others.
+    """
+    pascal_order = ~name.str.contains(",", literal=True) & name.str.contains(r"\S\s+\S")
+    return (
+        pl.when(pascal_order)
+        .then(name.str.replace(r"^\s*(.*?)\s+(\S+)\s*$", "${2}, ${1}"))
+        .otherwise(name)
+    )
+
+
+def _first_name_first(name: pl.Expr) -> pl.Expr:
+    """ "Efternamn, Förnamn" → "Förnamn Efternamn", so either order can be searched for."""
+    return name.str.replace(r"^\s*([^,]*?)\s*,\s*(.*?)\s*$", "${2} ${1}")
+
+
 def _pnr_expr() -> pl.Expr:
     pid = pl.col("patient_id")
     return (
@@ -74,7 +93,7 @@ def build_worklist(
             pl.col("n_high", "n_medium", "n_low").fill_null(0),
             pl.col("review_status").fill_null("not_reviewed"),
             pl.col("care_unit").fill_null(""),
-            pl.col("patient_name").fill_null(""),
+            _surname_first(pl.col("patient_name").fill_null("")),
         )
     )
     n_flags = pl.col("elderly_flags").list.len().fill_null(0)
@@ -90,13 +109,16 @@ def build_worklist(
         ),
     )
     frame = frame.with_columns(
+        # Lower case throughout: reserve numbers are upper case ("19330103SX3K") and the
+        # nurse may type them either way. Both name orders; the id with and without dash
+        # (the 10-digit forms are substrings of these).
         search_text=pl.concat_str(
-            pl.col("patient_name").str.to_lowercase(),
-            pl.lit(" "),
+            pl.col("patient_name"),
+            _first_name_first(pl.col("patient_name")),
             pl.col("patient_id"),
-            pl.lit(" "),
             pl.col("pnr_text"),
-        )
+            separator="\t",
+        ).str.to_lowercase()
     )
     return frame.sort(
         ["n_high", "n_medium", "n_low", "patient_name", "patient_id"],
@@ -115,12 +137,14 @@ class WorklistFilter:
 
     def expression(self) -> pl.Expr:
         expr = pl.lit(True)
-        needle = self.text.strip().lower()
+        needle = " ".join(self.text.lower().split())
         if needle:
-            # A personnummer typed with or without the dash matches both forms.
+            # An id typed with or without its dash or plus ("400512+1234", "19330103-sx3k")
+            # matches the id without separator; the 10-digit forms are substrings of it.
+            compact = needle.replace("-", "").replace("+", "").replace(" ", "")
             expr &= pl.col("search_text").str.contains(needle, literal=True) | pl.col(
                 "patient_id"
-            ).str.contains(needle.replace("-", "").replace("+", ""), literal=True)
+            ).str.to_lowercase().str.contains(compact, literal=True)
         if self.unit != ALL:
             expr &= pl.col("care_unit") == self.unit
         if self.status != ALL:

@@ -140,7 +140,7 @@ async def test_decision_dialog_saves_action_and_comment(make_app: AppFactory, st
         await pilot.press("enter", "enter")  # open Karin, then the dialog on her first finding
         await pilot.pause()
         assert isinstance(app.screen, DecisionDialog)
-        await pilot.press("5", *"Ringt dr Lund", "enter")
+        await pilot.press("5", "tab", *"Ringt dr Lund", "enter")
         await pilot.pause()
         decided = state(store, METOPROLOL)
         assert (decided["action"], decided["comment"]) == ("escalated", "Ringt dr Lund")
@@ -306,7 +306,12 @@ async def test_rejected_rows_screen_lists_file_line_reason(make_app: AppFactory)
         assert isinstance(app.screen, ProblemsScreen)
         table = app.screen.query_one("#problems", DataTable)
         rows = [tuple(map(str, table.get_row_at(i))) for i in range(table.row_count)]
-        assert ("cosmic.csv", "9", "ogiltigt personnummer 19400512-1235 (kontrollsiffra)") in rows
+        assert (
+            "cosmic.csv",
+            "9",
+            "okänd",
+            "ogiltigt personnummer 19400512-1235 (kontrollsiffra)",
+        ) in rows
         await pilot.press("escape")
         assert app.screen is app.worklist
 

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 
 import polars as pl
-from tui_fixtures import KARIN, MAJA, NILS, SVEN, reconciliation
+import pytest
+from tui_fixtures import (
+    KARIN,
+    MAJA,
+    NILS,
+    PASCAL_ONLY,
+    RESERVE,
+    SVEN,
+    reconciliation,
+    with_extra_patients,
+)
 
 from medrecon.handover import SignOff, handover_file_name, handover_text
 from medrecon.tui import patient_model as pm
@@ -108,3 +118,26 @@ def test_handover_text_has_list_differences_decisions_and_signature() -> None:
 def test_handover_file_name_holds_no_personnummer() -> None:
     name = handover_file_name(KARIN, datetime(2026, 1, 15, 10, 6))
     assert KARIN not in name and name.startswith("overrapportering-20260115-100600-")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("19330103SX3K", [RESERVE]),
+        ("sx3k", [RESERVE]),
+        ("19330103-sx3k", [RESERVE]),
+        ("4005121234", [KARIN]),
+        ("400512-1234", [KARIN]),
+        ("400512+1234", [KARIN]),
+        ("ANDERSSON", [KARIN]),
+        ("karin andersson", [KARIN]),
+        ("nyström, gun", [PASCAL_ONLY]),
+        ("Gun Maria Nyström", [PASCAL_ONLY]),
+    ],
+)
+def test_search_is_case_insensitive_and_accepts_id_forms(text: str, expected: list[str]) -> None:
+    recon = with_extra_patients()
+    states = recon.findings.select("id").with_columns(status=pl.lit("open"))
+    empty = pl.DataFrame(schema={"patient_id": pl.String, "status": pl.String})
+    frame = wm.build_worklist(recon.patients, recon.findings, states, empty)
+    assert wm.filter_worklist(frame, wm.WorklistFilter(text=text)) == expected

@@ -398,3 +398,29 @@ def reconciliation() -> Reconciliation:
     return Reconciliation(
         lines=lines, matches=matches, findings=findings, patients=patients, rejected=rejected
     )
+
+
+RESERVE = "19330103SX3K"  # a Region Värmland reserve number
+PASCAL_ONLY = "193301039876"
+
+
+def with_extra_patients() -> Reconciliation:
+    """The fixture plus a reserve-number patient and a patient known only to Pascal."""
+    recon = reconciliation()
+    extra = pl.DataFrame(
+        {
+            "patient_id": [RESERVE, PASCAL_ONLY],
+            "patient_name": ["Holm, Olle", "Gun Maria Nyström"],
+            "care_unit": ["Kil äldreboende", None],
+            "in_cosmic": [True, False],
+            "in_pascal": [True, True],
+        }
+    ).with_columns(
+        incomplete=pl.lit(False),
+        n_cosmic_lines=pl.lit(0, pl.Int64),
+        n_pascal_lines=pl.lit(0, pl.Int64),
+        elderly_flags=pl.lit([], pl.List(pl.String)),
+        elderly_notes=pl.lit([], pl.List(pl.String)),
+    )
+    recon.patients = pl.concat([recon.patients, extra.select(recon.patients.columns)])
+    return recon

@@ -10,6 +10,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from medrecon.tui.guard import guarded
+
 
 class CommentDialog(ModalScreen[str | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -38,10 +40,12 @@ class CommentDialog(ModalScreen[str | None]):
         comment.cursor_blink = bool(getattr(self.app, "cursor_blink", True))
         comment.focus()
 
+    @guarded
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.dismiss(event.value.strip())
 
+    @guarded
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         if event.button.id == "comment-save":

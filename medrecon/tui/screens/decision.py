@@ -12,19 +12,30 @@ from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from medrecon.labels import ACTION_LABEL, KIND_LABEL, SEVERITY_LABEL
+from medrecon.tui.guard import guarded
 from medrecon.tui.widgets.line_cell import ACTION_KEYS
 
 DecisionResult = tuple[str, str]  # (action code, comment)
 
 
-class DecisionDialog(ModalScreen[DecisionResult | None]):
-    """Keys 1–6 pick the decision, Enter in the comment field saves, Esc cancels."""
+class DecisionOptions(OptionList):
+    """The six decisions. Keys 1–6 pick one only while this list has focus: in the comment
+    field a digit is text ("ringt 2 ggr"), on a button it does nothing."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        *[
-            Binding(key, f"pick('{code}')", ACTION_LABEL[code], show=False, id=f"pick-{key}")
-            for key, code in ACTION_KEYS.items()
-        ],
+        Binding(key, f"pick('{code}')", ACTION_LABEL[code], show=False, id=f"pick-{key}")
+        for key, code in ACTION_KEYS.items()
+    ]
+
+    def action_pick(self, code: str) -> None:
+        # Highlight only; focus stays here so Tab leads on to the comment field.
+        self.highlighted = list(ACTION_LABEL).index(code)
+
+
+class DecisionDialog(ModalScreen[DecisionResult | None]):
+    """1–6 or arrows pick the decision, Tab or Enter to the comment, Enter there saves."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Avbryt", tooltip="Stäng utan att spara", id="cancel"),
         Binding("ctrl+s", "save", "Spara", tooltip="Spara beslutet", id="save"),
     ]
@@ -44,7 +55,7 @@ class DecisionDialog(ModalScreen[DecisionResult | None]):
             yield Label(f"Beslut: {SEVERITY_LABEL.get(severity, '')} · {kind}", id="decision-title")
             yield Static(self.finding.get("explanation") or "", id="decision-explanation",
                          markup=False)  # fmt: skip
-            yield OptionList(
+            yield DecisionOptions(
                 *[
                     Option(f"{key}  {ACTION_LABEL[code]}", id=code)
                     for key, code in ACTION_KEYS.items()
@@ -57,6 +68,8 @@ class DecisionDialog(ModalScreen[DecisionResult | None]):
                 id="decision-comment",
                 compact=True,
             )
+            yield Static("1–6 väljer · Tab till kommentaren · Enter sparar · Esc avbryter",
+                         classes="dialog-hint")  # fmt: skip
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Spara", variant="primary", id="decision-save", compact=True)
                 yield Button("Avbryt", id="decision-cancel", compact=True)
@@ -80,10 +93,6 @@ class DecisionDialog(ModalScreen[DecisionResult | None]):
             return None
         return options.get_option_at_index(options.highlighted).id
 
-    def action_pick(self, code: str) -> None:
-        self.query_one("#decision-actions", OptionList).highlighted = list(ACTION_LABEL).index(code)
-        self.focus_comment()
-
     def action_save(self) -> None:
         action = self._chosen()
         if action is None:
@@ -94,14 +103,17 @@ class DecisionDialog(ModalScreen[DecisionResult | None]):
     def action_cancel(self) -> None:
         self.dismiss(None)
 
+    @guarded
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self.focus_comment()
 
+    @guarded
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.action_save()
 
+    @guarded
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         if event.button.id == "decision-save":

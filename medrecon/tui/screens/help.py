@@ -41,6 +41,16 @@ HELP_SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("Esc", "tillbaka till arbetslistan"),
         ),
     ),
+    (
+        "Beslutsdialogen",
+        (
+            ("1–6  ↑ ↓", "välj beslut (i listan)"),
+            ("Tab / Enter", "till kommentarsfältet"),
+            ("Enter", "i kommentaren: spara beslut och kommentar"),
+            ("Ctrl+S", "spara"),
+            ("Esc", "avbryt utan att spara"),
+        ),
+    ),
 )
 
 

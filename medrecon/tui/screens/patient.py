@@ -14,7 +14,9 @@ from textual.widgets import DataTable, Footer, Header, Static
 from medrecon.errors import MedreconError, StoreConflictError
 from medrecon.handover import SignOff, handover_text, write_handover
 from medrecon.labels import ACTION_LABEL
+from medrecon.tui.guard import guard_callback, guarded
 from medrecon.tui.messages import PatientChanged
+from medrecon.tui.patient_model import SECTION_AGREE
 from medrecon.tui.screens.comment import CommentDialog
 from medrecon.tui.screens.confirm import ConfirmDialog
 from medrecon.tui.screens.decision import DecisionDialog, DecisionResult
@@ -43,14 +45,18 @@ class PatientScreen(Screen[None]):
             )
             for key, code in ACTION_KEYS.items()
         ],
-        Binding("c", "comment", "Kommentar", tooltip="Kommentar till beslutet", id="comment"),
+        # Not in the footer (it must fit 80 columns with "? Hjälp"): listed in the help, and
+        # the decision dialog (d) takes a comment too.
+        Binding(
+            "c", "comment", "Kommentar", show=False, tooltip="Kommentar till beslutet", id="comment"
+        ),
         Binding("u", "undo", "Ångra", tooltip="Återta ditt senaste beslut", id="undo"),
         Binding(
             "a", "approve", "Godkänn lika", tooltip="Godkänn alla som överensstämmer", id="approve"
         ),
         Binding("s", "sign_off", "Signera", tooltip="Signera patienten som avstämd", id="sign-off"),
         Binding(
-            "h", "handover", "Överrapport", tooltip="Skriv överrapportering till fil", id="handover"
+            "h", "handover", "Rapport", tooltip="Skriv överrapportering till fil", id="handover"
         ),
         Binding("right_square_bracket", "step(1)", "Nästa", show=False, id="next-patient"),
         Binding("left_square_bracket", "step(-1)", "Föreg.", show=False, id="prev-patient"),
@@ -74,9 +80,11 @@ class PatientScreen(Screen[None]):
         yield DetailPane(id="detail")
         yield Footer()
 
+    @guarded
     def on_mount(self) -> None:
         self._redraw(first=True)
 
+    @guarded
     def on_resize(self, event: events.Resize) -> None:
         if self.is_mounted:
             self._redraw()
@@ -120,9 +128,11 @@ class PatientScreen(Screen[None]):
         history = self.session.history(finding) if finding else []
         self.query_one(DetailPane).show(row, finding, history)
 
+    @guarded
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._show_detail()
 
+    @guarded
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_decide_dialog()
 
@@ -173,7 +183,7 @@ class PatientScreen(Screen[None]):
             if result is not None:
                 self.action_decide(result[0], result[1])
 
-        self.app.push_screen(DecisionDialog(finding, comment=comment), done)
+        self.app.push_screen(DecisionDialog(finding, comment=comment), guard_callback(self, done))
 
     def action_comment(self) -> None:
         finding = self._current_finding()
@@ -189,7 +199,9 @@ class PatientScreen(Screen[None]):
                 self.action_decide(str(finding["action"]), text)
 
         title = f"Kommentar till: {finding.get('action_label') or finding.get('action')}"
-        self.app.push_screen(CommentDialog(title, finding.get("comment") or ""), done)
+        self.app.push_screen(
+            CommentDialog(title, finding.get("comment") or ""), guard_callback(self, done)
+        )
 
     def action_undo(self) -> None:
         if not self.session.can_undo(self.patient_id):
@@ -204,12 +216,14 @@ class PatientScreen(Screen[None]):
         self._reload()
 
     def action_approve(self) -> None:
-        count = self.session.approve_agreeing(self.data)
-        if not count:
+        n_lines = self.session.approve_agreeing(self.data)
+        if not n_lines:
             self.notify("Det finns inga rader som överensstämmer.", title="Godkänn lika")
             return
-        self.notify(f"{count} rader som överensstämmer är markerade som granskade.",
-                    title="Godkänt")  # fmt: skip
+        # Count what the nurse sees (one table row per Cosmic/Pascal pair), lines in brackets.
+        n_rows = sum(1 for r in self.data.rows if r.section == SECTION_AGREE and not r.header)
+        self.notify(f"{n_rows} par ({n_lines} rader) som överensstämmer är markerade som "
+                    "granskade.", title="Godkänt")  # fmt: skip
         self._reload()
 
     def action_sign_off(self) -> None:
@@ -243,7 +257,7 @@ class PatientScreen(Screen[None]):
                 f"avvikelse har ett beslut. Signeras som {self.session.user}.",
                 yes="Signera",
             ),
-            done,
+            guard_callback(self, done),
         )
 
     def action_handover(self) -> None:

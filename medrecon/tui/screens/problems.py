@@ -12,14 +12,19 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from medrecon.model import Reconciliation
 from medrecon.tui.messages import Problem
+from medrecon.tui.worklist_model import format_pnr
 
 
 def rejected_problems(recon: Reconciliation) -> list[Problem]:
-    """Every rejected row as (file, line, reason), in file and line order."""
+    """Every rejected row as (file, line, patient, reason), in file and line order.
+
+    The patient is the formatted personnummer when the row's id could be read ("okänd"
+    when the id itself was the problem): that patient is marked incompletely loaded.
+    """
     frame = recon.rejected.sort(["file", "line"], nulls_last=True)
     return [
-        (str(f or ""), "" if n is None else str(n), str(r or ""))
-        for f, n, r in frame.select("file", "line", "reason").iter_rows()
+        (str(f or ""), "" if n is None else str(n), format_pnr(p) if p else "okänd", str(r or ""))
+        for f, n, p, r in frame.select("file", "line", "patient_id", "reason").iter_rows()
     ]
 
 
@@ -39,6 +44,7 @@ class ProblemsScreen(Screen[None]):
         self.message = message
         self.problems = problems
         self.fatal = fatal
+        self.internal_error = False  # set by the app: Esc then closes every screen above
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -59,6 +65,7 @@ class ProblemsScreen(Screen[None]):
             table = self.query_one("#problems", DataTable)
             table.add_column("Fil", key="file")
             table.add_column("Rad", key="line")
+            table.add_column("Patient", key="patient")
             table.add_column("Orsak", key="reason")
             # Text cells: a reason is shown as written, never parsed as markup.
             table.add_rows([tuple(Text(cell) for cell in row) for row in self.problems])

@@ -15,6 +15,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Label, ProgressBar, Static
 
 from medrecon.tui import worklist_model as wm
+from medrecon.tui.guard import guarded
 from medrecon.tui.screens.patient import PatientScreen
 from medrecon.tui.screens.problems import ProblemsScreen, rejected_problems
 from medrecon.tui.session import ReviewSession
@@ -89,6 +90,7 @@ class WorklistScreen(Screen[None]):
             key, label = wm.WORKLIST_COLUMNS[i]
             table.add_column(label, key=key)
 
+    @guarded
     def on_resize(self, event: events.Resize) -> None:
         narrow = self.app.size.width < NARROW
         if narrow == self._narrow:
@@ -156,6 +158,7 @@ class WorklistScreen(Screen[None]):
                 out.append(Text(str(value or "")))  # Text, not str: no markup parsing
         return tuple(out)
 
+    @guarded
     def _apply(self, flt: wm.WorklistFilter) -> None:
         if self.session is None:
             return
@@ -175,6 +178,7 @@ class WorklistScreen(Screen[None]):
         self._shown = table.row_count
         self._update_status()
 
+    @guarded
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.cursor_row >= self._shown - 20 and self._shown < len(self._visible):
             self._add_chunk()
@@ -191,6 +195,7 @@ class WorklistScreen(Screen[None]):
             text = f"Inga patienter matchar sökningen ({total} inlästa) · Esc rensar"
         self.query_one("#worklist-status", Static).update(text)
 
+    @guarded
     def on_filter_bar_changed(self, event: FilterBar.Changed) -> None:
         self._pending = event.value
         if self._filter_timer is not None:
@@ -198,6 +203,7 @@ class WorklistScreen(Screen[None]):
         self._filter_timer = self.set_timer(FILTER_DELAY, lambda: self._apply(self._pending))
 
     # --- actions -------------------------------------------------------------------------
+    @guarded
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value is not None:
             self.open_patient(event.row_key.value)
@@ -227,12 +233,21 @@ class WorklistScreen(Screen[None]):
         self.app.push_screen(
             ProblemsScreen(
                 "Rader som inte kunde läsas",
-                "De här raderna finns inte med i avstämningen. Rätta dem i källsystemet "
-                "eller i exporten och läs in igen.",
+                "De här raderna finns inte med i avstämningen. Patienter som har en sådan "
+                "rad är markerade ⚠ som ofullständigt inlästa: deras listor kan sakna "
+                "läkemedel. Rätta raderna i källsystemet eller i exporten och läs in igen.",
                 problems,
                 fatal=False,
             )
         )
 
+    @guarded
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        # Enter ends the search: apply it now rather than after the typing delay, so an
+        # Enter that follows at once opens a patient of the filtered list.
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+            self._filter_timer = None
+        self._pending = self.query_one(FilterBar).value
+        self._apply(self._pending)
         self.query_one("#patients", DataTable).focus()
