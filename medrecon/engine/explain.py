@@ -13,7 +13,18 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from medrecon.schema import DISPENSING_DOSE, DISPENSING_PACKAGE, PASCAL
+from medrecon.engine.wording import (
+    amount,
+    amount_range,
+    counted,
+    form_phrase,
+    given_in_micrograms,
+    number,
+    route_phrase,
+)
+from medrecon.schema import DISPENSING_DOSE, DISPENSING_PACKAGE, PASCAL, STATUS_PAUSED
+
+__all__ = ["number", "summary", "with_display_columns", "with_explanations"]
 
 _SLOT_NAMES = (
     ("dose_morning", "Morgon"),
@@ -24,38 +35,28 @@ _SLOT_NAMES = (
 _DISPENSING_WORD = {DISPENSING_DOSE: "dosdispenserad", DISPENSING_PACKAGE: "helförpackning"}
 
 
-def number(expr: pl.Expr) -> pl.Expr:
-    """A number the Swedish way: no trailing ".0", decimal comma, at most 3 decimals."""
-    text = expr.round(3).cast(pl.String)
-    return text.str.replace(r"\.0$", "").str.replace(".", ",", literal=True)
-
-
-def amount(value: pl.Expr, unit: pl.Expr, per: str = "/dygn") -> pl.Expr:
-    """An amount with its unit and period, in g or µg when that reads better than mg."""
-    grams = (unit == "mg") & (value >= 1000)
-    micro = (unit == "mg") & (value < 1) & (value > 0)
-    return (
-        pl.when(grams)
-        .then(pl.concat_str(number(value / 1000), pl.lit(" g" + per)))
-        .when(micro)
-        .then(pl.concat_str(number(value * 1000), pl.lit(" µg" + per)))
-        .otherwise(pl.concat_str(number(value), pl.lit(" "), unit, pl.lit(per)))
-    )
-
-
 def _standing_amount() -> pl.Expr:
-    """A standing dose's amount: per week or every other day when given so, else per day."""
-    daily, unit, interval = (
-        pl.col("daily_amount"),
-        pl.col("daily_amount_unit"),
-        pl.col("interval_days"),
-    )
-    return (
+    """A standing dose's amount, as a range when it is one ("1,5–3 g/dygn"); in units
+    ("6 tabletter/dygn") when the strength gives no amount. Per week or every other day
+    when given so, else per day."""
+    interval = pl.col("interval_days")
+    days = pl.when(interval == 7).then(7.0).when(interval == 2).then(2.0).otherwise(1.0)
+    per = (
         pl.when(interval == 7)
-        .then(amount(daily * 7, unit, "/vecka"))
+        .then(pl.lit("/vecka"))
         .when(interval == 2)
-        .then(amount(daily * 2, unit, " varannan dag"))
-        .otherwise(amount(daily, unit))
+        .then(pl.lit(" varannan dag"))
+        .otherwise(pl.lit("/dygn"))
+    )
+    high, low_share = pl.col("daily_amount") * days, pl.col("_range_lo")
+    units = pl.col("daily_units") * days
+    by_amount = amount_range(
+        high * low_share, high, pl.col("daily_amount_unit"), pl.col("_micro"), per
+    )
+    by_units = counted(units * low_share, units, pl.col("dose_unit"), per)
+    return pl.coalesce(
+        pl.when(high.is_not_null() & pl.col("daily_amount_unit").is_not_null()).then(by_amount),
+        by_units,
     )
 
 
@@ -71,25 +72,58 @@ def _slots_text() -> pl.Expr:
     return pl.when(text != "").then(text)
 
 
+def _strength_unit() -> pl.Expr:
+    """The mass (or E, ml) of one piece: "mg" of "mg/ml" or of "mg + mg"."""
+    return pl.col("strength_unit").str.split(" + ").list.first().str.extract(r"^([^/]+)", 1)
+
+
+def _component_parts(lines: pl.DataFrame) -> pl.DataFrame:
+    """``_row, _parts``: each line's daily amount per substance (list of structs).
+
+    A single-substance line gives its daily amount; a combination gives units per day
+    times each component's strength (``strength_values`` follow ``substances``).
+    """
+    single = pl.col("substances").list.len() == 1
+    amounts = (
+        pl.when(single)
+        .then(pl.concat_list(pl.col("daily_amount")))
+        .otherwise(pl.col("strength_values") * pl.col("daily_units"))
+    )
+    unit = pl.when(single).then(pl.col("daily_amount_unit")).otherwise(_strength_unit())
+    base = lines.select("_row", "substances", _amounts=amounts, _unit=unit, _micro="_micro")
+    long = (
+        base.with_columns(_i=pl.int_ranges(pl.col("substances").list.len()))
+        .explode("substances", "_i", empty_as_null=False)
+        .filter(pl.col("substances").is_not_null())
+    )
+    part = pl.struct(
+        substance="substances",
+        amount=pl.col("_amounts").list.get(pl.col("_i"), null_on_oob=True),
+        unit="_unit",
+        micro="_micro",
+    )
+    parts = long.group_by("_row").agg(_parts=part)
+    return lines.select("_row").join(parts, on="_row", how="left").select("_row", "_parts")
+
+
 def with_display_columns(lines: pl.DataFrame) -> pl.DataFrame:
-    """Add ``_amount_txt``, ``_slots_txt``, ``_dose_desc`` and ``_line_desc`` to lines."""
+    """Add ``_amount_txt``, ``_slots_txt``, ``_dose_desc``, ``_line_desc`` and ``_parts``."""
+    lines = lines.with_columns(_micro=given_in_micrograms(pl.col("strength_text")))
+    if "_range_lo" not in lines.columns:
+        lines = lines.with_columns(_range_lo=pl.lit(1.0))
     daily = _standing_amount()
-    prn_max = pl.when(pl.col("max_per_day").is_not_null()).then(
+    max_units = pl.col("max_per_day")
+    prn_max = pl.when(max_units.is_not_null()).then(
         pl.concat_str(
             pl.lit("högst "),
-            pl.when(pl.col("strength_value").is_not_null() & pl.col("strength_unit").is_not_null())
-            .then(
-                amount(
-                    pl.col("max_per_day") * pl.col("strength_value"),
-                    pl.col("strength_unit").str.extract(r"^([^/]+)", 1),
-                )
-            )
+            pl.when(pl.col("strength_value").is_not_null() & _strength_unit().is_not_null())
+            .then(amount(max_units * pl.col("strength_value"), _strength_unit(), pl.col("_micro")))
             .otherwise(
-                pl.concat_str(
-                    number(pl.col("max_per_day")),
-                    pl.lit(" "),
+                counted(
+                    pl.lit(None, pl.Float64),
+                    max_units,
                     pl.col("dose_unit").fill_null("st"),
-                    pl.lit("/dygn"),
+                    "/dygn",
                 )
             ),
         )
@@ -105,9 +139,10 @@ def with_display_columns(lines: pl.DataFrame) -> pl.DataFrame:
     product = pl.coalesce(
         pl.col("product_text"), pl.col("substance_text"), pl.lit("okänt läkemedel")
     )
-    return lines.with_columns(
+    shown = lines.with_columns(
         _amount_txt=amount_txt, _slots_txt=slots, _dose_desc=dose_desc
     ).with_columns(_line_desc=pl.concat_str(product, pl.lit(" · "), pl.col("_dose_desc")))
+    return shown.join(_component_parts(shown), on="_row", how="left")
 
 
 def _capitalised(expr: pl.Expr) -> pl.Expr:
@@ -119,12 +154,16 @@ def _dose(prefix: str) -> pl.Expr:
     amt = pl.col(prefix + "_amount_txt")
     desc = pl.col(prefix + "_dose_desc")
     total = pl.when(pl.col(prefix + "n") > 1).then(
-        amount(pl.col(prefix + "total"), pl.col(prefix + "daily_amount_unit"))
+        amount(
+            pl.col(prefix + "total"),
+            pl.col(prefix + "daily_amount_unit"),
+            pl.col(prefix + "_micro"),
+        )
     )
     descs = pl.col(prefix + "descs").list.join("; ")
     return (
         # A combination against its components: each line as written (a sum of different
-        # substances means nothing).
+        # substances means nothing; the amounts per substance are named separately).
         pl.when(pl.col("mechanism") == "combination")
         .then(descs)
         .when(pl.col(prefix + "n") > 1)
@@ -156,6 +195,12 @@ def _regularity(prefix: str) -> pl.Expr:
     return pl.when(pl.col(prefix + "_prn")).then(pl.lit("vid behov")).otherwise(pl.lit("stående"))
 
 
+def _ended_how(prefix: str) -> pl.Expr:
+    """ "utsatt", or "pausad" for a Cosmic line paused rather than ended."""
+    paused = pl.col(prefix + "status") == STATUS_PAUSED
+    return pl.when(paused.fill_null(False)).then(pl.lit("pausad")).otherwise(pl.lit("utsatt"))
+
+
 def _ended_on(prefix: str) -> pl.Expr:
     date = pl.col(prefix + "end_date").dt.to_string("%Y-%m-%d")
     return pl.when(date.is_not_null()).then(pl.concat_str(pl.lit(" "), date)).otherwise(pl.lit(""))
@@ -176,14 +221,30 @@ def explanation_templates(substance: pl.Expr) -> dict[str, pl.Expr]:
     )
     c_desc, p_desc = summary("c_"), summary("p_")
     dup_side = pl.when(pl.col("c_n") > 0).then(pl.lit("Cosmic")).otherwise(pl.lit("Pascal"))
-    dup_n = pl.max_horizontal("c_n", "p_n").cast(pl.String)
+    dup_n = pl.max_horizontal("c_n", "p_n")
     group_total = pl.when(pl.col("c_n") > 1).then("c_total").otherwise("p_total")
+    combination = pl.col("mechanism") == "combination"
+    parts = pl.col("_parts_txt")
     same_amount = (
-        pl.when(pl.col("mechanism") == "combination")
-        .then(pl.lit(None, pl.String))
+        pl.when(combination)
+        .then(parts)
         .when(pl.col("mechanism") == "split")
-        .then(amount(group_total, pl.col("c_daily_amount_unit")))
+        .then(amount(group_total, pl.col("c_daily_amount_unit"), pl.col("c__micro")))
         .otherwise(pl.col("c__amount_txt"))
+    )
+    lines_word = pl.when(dup_n == 1).then(pl.lit("aktiv rad")).otherwise(pl.lit("aktiva rader"))
+    plain_dose = _concat([name, ": Cosmic ", _dose("c_"), ", Pascal ", _dose("p_"), "."])
+    combination_dose = _concat(
+        [
+            name,
+            ": olika dygnsdos per substans – ",
+            parts,
+            ". Cosmic: ",
+            c_desc,
+            ". Pascal: ",
+            p_desc,
+            ".",
+        ]
     )
     same_note = pl.coalesce(pl.concat_str(pl.lit(" ("), same_amount, pl.lit(")")), pl.lit(""))
     texts: dict[str, list[pl.Expr | str]] = {
@@ -191,7 +252,9 @@ def explanation_templates(substance: pl.Expr) -> dict[str, pl.Expr]:
         "missing_in_cosmic": [name, ": aktiv i Pascal (", p_desc, ") men saknas i Cosmic."],
         "ended_in_cosmic": [
             name,
-            ": utsatt i Cosmic",
+            ": ",
+            _ended_how("c_"),
+            " i Cosmic",
             _ended_on("c_"),
             " men fortfarande aktiv i Pascal (",
             p_desc,
@@ -205,7 +268,6 @@ def explanation_templates(substance: pl.Expr) -> dict[str, pl.Expr]:
             c_desc,
             ").",
         ],
-        "dose": [name, ": Cosmic ", _dose("c_"), ", Pascal ", _dose("p_"), "."],
         "schedule": [
             name,
             ": samma dygnsdos men olika tidpunkter – Cosmic ",
@@ -239,17 +301,17 @@ def explanation_templates(substance: pl.Expr) -> dict[str, pl.Expr]:
         "form": [
             name,
             ": olika beredningsform – Cosmic ",
-            pl.col("c_form_text").fill_null(pl.col("c_form_class")),
+            form_phrase(pl.col("c_form_text"), pl.col("c_form_class")),
             ", Pascal ",
-            pl.col("p_form_text").fill_null(pl.col("p_form_class")),
+            form_phrase(pl.col("p_form_text"), pl.col("p_form_class")),
             ".",
         ],
         "route": [
             name,
             ": olika administreringsväg – Cosmic ",
-            pl.col("c_route_text").fill_null(pl.col("c_route")),
+            route_phrase(pl.col("c_route_text"), pl.col("c_route")),
             ", Pascal ",
-            pl.col("p_route_text").fill_null(pl.col("p_route")),
+            route_phrase(pl.col("p_route_text"), pl.col("p_route")),
             ".",
         ],
         "dispensing": [
@@ -273,7 +335,9 @@ def explanation_templates(substance: pl.Expr) -> dict[str, pl.Expr]:
         "patient_missing": [
             "Patienten har ",
             dup_n,
-            " aktiva rader i ",
+            " ",
+            lines_word,
+            " i ",
             dup_side,
             " men finns inte i ",
             pl.when(pl.col("c_n") > 0).then(pl.lit("Pascal")).otherwise(pl.lit("Cosmic")),
@@ -298,6 +362,9 @@ def explanation_templates(substance: pl.Expr) -> dict[str, pl.Expr]:
     ]
     return {
         **{code: _concat(parts) for code, parts in texts.items()},
+        "dose": pl.when(combination & parts.is_not_null())
+        .then(combination_dose)
+        .otherwise(plain_dose),
         "needs_review": pl.when(pl.col("c_n") == 0)
         .then(_concat(review_conflict))
         .otherwise(_concat(review_pair)),
@@ -312,15 +379,64 @@ def with_explanations(findings: pl.DataFrame, substance: str = "substance") -> p
     builds one.
     """
     templates = explanation_templates(pl.col(substance))
+    numbered = _with_component_texts(findings.with_row_index("_order"))
     parts = [
         part.with_columns(explanation=templates[part["kind"][0]])
         if part["kind"][0] in templates
         else part.with_columns(explanation=pl.lit(None, pl.String))
-        for part in findings.with_row_index("_order").partition_by("kind", maintain_order=True)
+        for part in numbered.partition_by("kind", maintain_order=True)
     ]
     if not parts:
         return findings.with_columns(explanation=pl.lit(None, pl.String))
-    return pl.concat(parts).sort("_order").drop("_order")
+    return pl.concat(parts).sort("_order").drop("_order", "_parts_txt")
+
+
+def _side_components(combos: pl.DataFrame, prefix: str) -> pl.DataFrame:
+    """``_order, substance, amount, unit, micro`` of one side of each combination pair."""
+    long = combos.select("_order", part=pl.col(prefix + "parts")).explode(
+        "part", empty_as_null=False
+    )
+    long = long.filter(pl.col("part").is_not_null()).unnest("part")
+    summed = long.group_by("_order", "substance").agg(
+        # One line per component on the component side; a sum guards against two.
+        amount=pl.when(pl.col("amount").null_count() == 0).then(pl.col("amount").sum()),
+        unit=pl.col("unit").first(),
+        micro=pl.col("micro").any(),
+    )
+    return summed.rename({c: prefix + c for c in ("amount", "unit", "micro")})
+
+
+def _with_component_texts(findings: pl.DataFrame) -> pl.DataFrame:
+    """``_parts_txt`` for combination findings: the daily amount per substance on each
+    side, "kodein: Cosmic 180 mg/dygn, Pascal 75 mg/dygn; paracetamol: 3 g/dygn på båda"
+    (null for other findings)."""
+    combos = findings.filter(pl.col("mechanism") == "combination")
+    if combos.is_empty() or "c_parts" not in findings.columns:
+        return findings.with_columns(_parts_txt=pl.lit(None, pl.String))
+    both = _side_components(combos, "c_").join(
+        _side_components(combos, "p_"), on=["_order", "substance"], how="full", coalesce=True
+    )
+    micro = pl.col("c_micro").fill_null(False) | pl.col("p_micro").fill_null(False)
+    c_amount = amount(pl.col("c_amount"), pl.col("c_unit"), micro).fill_null("okänd")
+    p_amount = amount(pl.col("p_amount"), pl.col("p_unit"), micro).fill_null("okänd")
+    c_value, p_value = pl.col("c_amount"), pl.col("p_amount")
+    same = (
+        (pl.col("c_unit") == pl.col("p_unit"))
+        & ((c_value - p_value).abs() <= 1e-6 * pl.max_horizontal(c_value.abs(), p_value.abs()))
+    ).fill_null(False)
+    text = (
+        pl.when(same)
+        .then(pl.concat_str("substance", pl.lit(": "), c_amount, pl.lit(" på båda")))
+        .otherwise(
+            pl.concat_str("substance", pl.lit(": Cosmic "), c_amount, pl.lit(", Pascal "), p_amount)
+        )
+    )
+    texts = (
+        both.sort("_order", "substance")
+        .group_by("_order", maintain_order=True)
+        .agg(_parts_txt=text.str.join("; "))
+    )
+    return findings.join(texts, on="_order", how="left")
 
 
 def _concat(parts: Sequence[pl.Expr | str]) -> pl.Expr:

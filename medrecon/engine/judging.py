@@ -62,13 +62,21 @@ def _comparisons() -> dict[str, pl.Expr]:
     )
     by_units = same_strength & _c("daily_units").is_not_null() & _p("daily_units").is_not_null()
     understood = _c("dose_understood").fill_null(False) & _p("dose_understood").fill_null(False)
+
+    # A standing range ("1-2 tabletter 3 gånger dagligen") is its daily minimum to its
+    # daily maximum: equal only to the same range, never to a fixed amount.
+    def same_range(column: str) -> pl.Expr:
+        c_high, p_high = _c(column), _p(column)
+        c_low, p_low = c_high * _c("_range_lo"), p_high * _p("_range_lo")
+        return _close(c_high, p_high) & _close(c_low, p_low)
+
     standing_equal = (
         pl.when(~understood)
         .then(None)
         .when(by_amount)
-        .then(_close(_c("daily_amount"), _p("daily_amount")))
+        .then(same_range("daily_amount"))
         .when(by_units)
-        .then(_close(_c("daily_units"), _p("daily_units")))
+        .then(same_range("daily_units"))
     )
     c_max = _c("max_per_day") * pl.coalesce(_c("strength_value"), pl.lit(1.0))
     p_max = _p("max_per_day") * pl.coalesce(_p("strength_value"), pl.lit(1.0))

@@ -27,6 +27,7 @@ JUDGE_COLUMNS = (
     "daily_amount_unit",
     "interval_days",
     "max_per_day",
+    "_range_lo",
     "slot_morning",
     "slot_noon",
     "slot_evening",
@@ -37,6 +38,8 @@ DISPLAY_COLUMNS = (
     *JUDGE_COLUMNS,
     "route_text",
     "form_text",
+    "status",
+    "dose_unit",
     "strength_text",
     "end_date",
     "_amount_txt",
@@ -44,11 +47,14 @@ DISPLAY_COLUMNS = (
     "_slots_txt",
     "product_text",
     "dosing_text",
+    "substances",
+    "strength_values",
+    "_micro",
 )
 
 
 _LINE_COLUMNS = ("_row", "_id_rank", "line_id", "_ended", "_high_risk", "_dosing_key")
-_DISPLAY_LINE_COLUMNS = ("_content", "_line_desc")
+_DISPLAY_LINE_COLUMNS = ("_content", "_line_desc", "_parts")
 
 
 def _needed(lines: pl.DataFrame, first: tuple[str, ...], display: bool) -> pl.DataFrame:
@@ -64,7 +70,11 @@ def _single(
     first = DISPLAY_COLUMNS if display else JUDGE_COLUMNS
     one = frame.filter(pl.col(rows).list.len() == 1).select(key, _row=pl.col(rows).list.first())
     extra = (
-        {"contents": pl.concat_list("_content"), "descs": pl.concat_list("_line_desc")}
+        {
+            "contents": pl.concat_list("_content"),
+            "descs": pl.concat_list("_line_desc"),
+            "parts": pl.col("_parts"),
+        }
         if display
         else {}
     )
@@ -92,7 +102,13 @@ def _multi(
     joined = joined.sort(key, "_id_rank", "_row")
     amount_known = pl.col("daily_amount").null_count() == 0
     extra = (
-        {"contents": pl.col("_content").sort(), "descs": pl.col("_line_desc")} if display else {}
+        {
+            "contents": pl.col("_content").sort(),
+            "descs": pl.col("_line_desc"),
+            "parts": pl.col("_parts").explode(empty_as_null=False),
+        }
+        if display
+        else {}
     )
     return joined.group_by(key).agg(
         pl.col(list(first)).first(),
