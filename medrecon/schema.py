@@ -181,7 +181,8 @@ def empty_frame(schema: dict[str, pl.DataType]) -> pl.DataFrame:
 # --- Per patient, beside the findings ------------------------------------------------------
 PATIENT_SCHEMA: dict[str, pl.DataType] = {
     "patient_id": pl.String(),
-    "patient_name": pl.String(),  # Cosmic's name when present, else Pascal's
+    # "Efternamn, Förnamn": Cosmic's name when present, else Pascal's turned round
+    "patient_name": pl.String(),
     "care_unit": pl.String(),  # Cosmic Vårdenhet (most frequent on the patient's lines)
     "in_cosmic": pl.Boolean(),
     "in_pascal": pl.Boolean(),
