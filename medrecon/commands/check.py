@@ -84,6 +84,8 @@ def _print_report(report: FileReport, result: LoadResult) -> None:
     print(f"  Inlästa rader:     {report.lines_loaded}")
     print(f"  Patienter:         {report.patients}")
     print(f"  Avvisade rader:    {report.rows_rejected}")
+    if report.rows == 0:
+        print("  OBS: filen har bara en rubrikrad och inga läkemedelsrader.")
     renamed = {f: h for f, h in report.header_mapping.items() if h != f}
     if renamed:
         print("  Kolumner med andra namn:")

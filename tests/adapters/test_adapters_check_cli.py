@@ -123,3 +123,14 @@ def test_check_without_files_is_a_usage_error(capsys: pytest.CaptureFixture[str]
     with pytest.raises(SystemExit) as exit_info:
         main(["check"])
     assert exit_info.value.code == 2
+
+
+def test_check_warns_about_a_header_only_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = write_csv(tmp_path / "tom.csv", PASCAL_HEADER, [])
+    full = write_csv(tmp_path / "full.csv", PASCAL_HEADER, [pascal_row()])
+    code, out, _ = run(["check", str(empty), str(full)], capsys)
+    assert code == 0  # usable, but the IT person should know it carried no lines
+    assert out.count("bara en rubrikrad") == 1
+    assert out.index("bara en rubrikrad") < out.index("== full.csv ==")
