@@ -132,26 +132,75 @@ def _mapping_error(path: Path, problem: str) -> MedreconError:
     )
 
 
-def _parse_aliases(path: Path, *, builtin: bool) -> Aliases:
+def _read_toml(path: Path, *, builtin: bool) -> dict[str, Any]:
+    """The parsed file; a Swedish message naming the file for each way it can be unusable."""
+    title = "Fel i mappningsfil"
+    if path.is_dir():
+        raise MedreconError(
+            f"Mappningsfilen {path.name} är en mapp, inte en fil. Ange sökvägen till "
+            "mappningsfilen (.toml) i mappen.",
+            title=title,
+        )
     try:
-        raw: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
-        raise _mapping_error(path, "filen finns inte.") from exc
+        raise MedreconError(
+            f"Mappningsfilen {path.name} finns inte (sökväg: {path}).", title=title
+        ) from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise _mapping_error(path, "filen gick inte att läsa som UTF-8-text.") from exc
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        where = re.search(r"line (\d+), column (\d+)", str(exc))
-        place = f" (rad {where.group(1)}, kolumn {where.group(2)})" if where else ""
-        detail = re.sub(r"\s*\(at .*\)$", "", str(exc))
-        raise _mapping_error(
-            path, f"den är inte giltig TOML{place}. Tekniskt fel: {detail}."
+        if builtin:
+            raise
+        line, column = toml_error_position(exc, text)
+        hint = "Kontrollera citattecken och hakparenteser där."
+        if _unquoted_non_ascii_key(text, line):
+            hint += ' Fältnamn med å, ä eller ö ska stå inom citattecken: "Läkemedel" = ["..."].'
+        raise MedreconError(
+            f"Mappningsfilen {path.name} är inte giltig TOML (rad {line}, kolumn {column}). "
+            + hint,
+            title=title,
         ) from exc
+
+
+def toml_error_position(exc: tomllib.TOMLDecodeError, text: str) -> tuple[int, int]:
+    """1-based line and column of a TOML error.
+
+    Python 3.11's error carries them only in its message, "(at line N, column M)", or
+    says "(at end of document)": then the place is just after the file's last content,
+    where the missing "]" or quote belongs.
+    """
+    lineno, colno = getattr(exc, "lineno", None), getattr(exc, "colno", None)  # 3.14+
+    if isinstance(lineno, int) and isinstance(colno, int) and "end of document" not in str(exc):
+        return lineno, colno
+    found = re.search(r"at line (\d+), column (\d+)", str(exc))
+    if found:
+        return int(found.group(1)), int(found.group(2))
+    content = text.rstrip()
+    last_line = content.rsplit("\n", 1)[-1]
+    return content.count("\n") + 1, len(last_line) + 1
+
+
+def _unquoted_non_ascii_key(text: str, line: int) -> bool:
+    """Whether the line is a key = value whose bare key holds å, ä, ö (not allowed in TOML)."""
+    lines = text.splitlines()
+    if not 0 < line <= len(lines):
+        return False
+    key = lines[line - 1].split("=", 1)[0].strip()
+    return bool(key) and key[0] not in "\"'[#" and not key.isascii()
+
+
+def _parse_aliases(path: Path, *, builtin: bool) -> Aliases:
+    raw = _read_toml(path, builtin=builtin)
     result: Aliases = {}
     problems: list[str] = []
     for system, table in raw.items():
         layout = LAYOUTS.get(system)
         if layout is None or not isinstance(table, dict):
-            problems.append(f"okänd tabell [{system}] (tillåtna: [cosmic] och [pascal])")
+            what = f"tabell [{system}]" if isinstance(table, dict) else f'nyckel "{system}"'
+            problems.append(f"okänd {what} (tillåtna tabeller: [cosmic] och [pascal])")
             continue
         by_key = {header_key(f): f for f in layout.fields}
         fields: dict[str, list[str]] = {}
@@ -185,10 +234,10 @@ def _candidates(layout: Layout, mapping: Aliases) -> dict[str, list[str]]:
     }
 
 
-def match_headers(
-    headers: list[str], layout: Layout, mapping: Aliases, *, path: Path
-) -> HeaderMatch:
-    """Assign columns to fields; raises ``UnusableInputError`` when a required one is missing."""
+def _assign(
+    headers: list[str], layout: Layout, mapping: Aliases
+) -> tuple[dict[str, int], list[str]]:
+    """Column index per field found, and the required fields (or field groups) missing."""
     positions: dict[str, int] = {}
     for index, header in enumerate(headers):
         positions.setdefault(header_key(header), index)  # a repeated header: the first wins
@@ -201,24 +250,44 @@ def match_headers(
                 columns[field] = found
                 taken.add(found)
                 break
-    missing = [f for f in layout.required if f not in columns]
-    if layout.system == PASCAL and "Användning" not in columns:
-        absent_times = [f for f in PASCAL_TIME_FIELDS if f not in columns]
-        if absent_times:
-            missing.append(
-                '"Användning" eller tidskolumnerna '
-                + ", ".join(f'"{f}"' for f in PASCAL_TIME_FIELDS)
-            )
+    missing = [f'"{f}"' for f in layout.required if f not in columns]
+    no_times = any(f not in columns for f in PASCAL_TIME_FIELDS)
+    if layout.system == PASCAL and "Användning" not in columns and no_times:
+        times = ", ".join(f'"{f}"' for f in PASCAL_TIME_FIELDS)
+        missing.append(f'"Användning" eller tidskolumnerna {times}')
+    return columns, missing
+
+
+def _swedish_list(items: list[str]) -> str:
+    """Items joined the Swedish way: 'a, b och c'."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " och " + items[-1]
+
+
+def match_headers(
+    headers: list[str], layout: Layout, mapping: Aliases, *, path: Path
+) -> HeaderMatch:
+    """Assign columns to fields; raises ``UnusableInputError`` when a required one is missing."""
+    columns, missing = _assign(headers, layout, mapping)
     if missing:
-        names = ", ".join(m if m.startswith('"') else f'"{m}"' for m in missing)
+        for other in LAYOUTS.values():
+            if other is not layout and not _assign(headers, other, mapping)[1]:
+                # The file is a complete export of the other system: the files were most
+                # likely given in the wrong order, which a list of columns would hide.
+                raise UnusableInputError(
+                    f"Filen {path.name} ser ut att vara en {SYSTEM_LABEL[other.system]}-export, "
+                    f"men den angavs som {SYSTEM_LABEL[layout.system]}. Har filerna bytt plats?",
+                    title="Fel system",
+                )
         shown = ", ".join(f'"{h}"' for h in headers if h.strip()) or "(inga)"
-        word = "kolumnen" if len(missing) == 1 else "kolumnerna"
+        what = "den obligatoriska kolumnen" if len(missing) == 1 else "de obligatoriska kolumnerna"
+        rename, names = ("kolumnen", "namnet") if len(missing) == 1 else ("kolumnerna", "namnen")
         raise UnusableInputError(
-            f"Filen {path.name} kan inte användas: den saknar den obligatoriska {word} {names} "
+            f"Filen {path.name} kan inte användas: den saknar {what} {_swedish_list(missing)} "
             f"för {SYSTEM_LABEL[layout.system]} ({layout.name}). Rubriker i filen: {shown}. "
-            "Byt namn på kolumnen i exporten eller ange namnet i en mappningsfil (--mapping).",
+            f"Byt namn på {rename} i exporten eller ange {names} i en mappningsfil (--mapping).",
             title="Kolumn saknas",
         )
+    taken = set(columns.values())
     ignored = tuple(h for i, h in enumerate(headers) if i not in taken and h.strip())
     return HeaderMatch(
         layout=layout,

@@ -9,6 +9,7 @@ Whatever makes a whole file unusable raises ``UnusableInputError`` with a Swedis
 
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,7 @@ SEPARATOR_NAME = {";": "semikolon (;)", ",": "komma (,)", "\t": "tabb"}
 _BAD_QUOTES = 'felaktiga citattecken: efter ett avslutande citattecken (") ska avgränsaren komma'
 MALFORMED_SCHEMA = {LINE: pl.Int64(), "reason": pl.String(), "cells": pl.List(pl.String())}
 
+_CHUNK = 1 << 20  # bytes decoded at a time when telling mixed encodings apart
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls and other OLE documents
 _BINARY_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -107,7 +109,14 @@ def decode(path: Path, data: bytes) -> tuple[str, str]:
         encoding, body = "utf-8", data
     try:
         text = body.decode("utf-8")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as exc:
+        if _mostly_utf8(body):
+            raise UnusableInputError(
+                f"Filen {path.name} är inte giltig UTF-8 på rad {_line_of(body, exc.start)} "
+                "(ett tecken i Windows-1252?). Spara om filen som UTF-8 eller Windows-1252 i "
+                "sin helhet.",
+                title="Blandad teckenkodning",
+            ) from exc
         encoding = "cp1252"
         try:
             text = body.decode("cp1252")
@@ -117,13 +126,44 @@ def decode(path: Path, data: bytes) -> tuple[str, str]:
             ) from exc
     found = _MOJIBAKE.search(text) if ("Ã" in text or "\ufffd" in text) else None
     if found:
-        line_no = text.count("\n", 0, found.start()) + 1
+        line_no = _line_of(text, found.start())
         raise _unusable(
             path,
             f'texten innehåller felkodade tecken ("{found.group()}" på rad {line_no}), så den '
             "har sparats med fel teckenkodning. Exportera den igen som UTF-8 eller Windows-1252.",
         )
     return text, encoding
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """Whether text that is not valid UTF-8 still has more valid UTF-8 letters than bad bytes.
+
+    Such a file is UTF-8 with a few lines pasted in from a Windows-1252 file: reading it
+    all as Windows-1252 would garble every å, ä, ö of the UTF-8 part. A file entirely in
+    Windows-1252 has next to no valid multi-byte sequences (a letter such as "ä" is one
+    byte followed by ASCII), so it still counts as Windows-1252. Counted in chunks, so
+    that the failure path needs no second copy of a large file.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")("surrogateescape")
+    view = memoryview(data)
+    valid = invalid = 0
+    for start in range(0, len(data), _CHUNK):
+        chunk = decoder.decode(view[start : start + _CHUNK], final=start + _CHUNK >= len(data))
+        non_ascii = len(chunk) - len(chunk.encode("ascii", "ignore"))
+        # Each invalid byte became one lone surrogate, which "ignore" drops.
+        bad = len(chunk.encode("utf-8", "surrogateescape")) - len(chunk.encode("utf-8", "ignore"))
+        valid += non_ascii - bad
+        invalid += bad
+    return valid > invalid
+
+
+def _line_of(text: str | bytes, position: int) -> int:
+    """1-based line number of a position; a line ends with LF, CR LF or a lone CR."""
+    if isinstance(text, bytes):
+        head = text[:position]
+        return head.count(b"\n") + head.count(b"\r") - head.count(b"\r\n") + 1
+    prefix = text[:position]
+    return prefix.count("\n") + prefix.count("\r") - prefix.count("\r\n") + 1
 
 
 def choose_separator(header_line: str) -> str:

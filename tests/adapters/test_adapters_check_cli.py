@@ -116,7 +116,9 @@ def test_check_bad_mapping_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFi
     code, out, err = run(["check", str(path), "--mapping", str(mapping)], capsys)
     assert code == 2
     assert out == ""
-    assert err.startswith("medrecon: Mappningsfilen region.toml kan inte användas: den är inte")
+    assert err.startswith(
+        "medrecon: Mappningsfilen region.toml är inte giltig TOML (rad 1, kolumn 8)."
+    )
 
 
 def test_check_without_files_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:

@@ -147,7 +147,7 @@ def test_a_text_that_is_no_table_names_the_missing_columns(tmp_path: Path) -> No
     path.write_text("Hej!\nDetta är ett brev, ingen export.\n", encoding="utf-8")
     with pytest.raises(UnusableInputError) as err:
         load_export(path, system="cosmic")
-    assert 'saknar den obligatoriska kolumnerna "Personnummer", "OrdinationsID"' in (
+    assert 'saknar de obligatoriska kolumnerna "Personnummer", "OrdinationsID"' in (
         err.value.message
     )
     assert 'Rubriker i filen: "Hej!"' in err.value.message

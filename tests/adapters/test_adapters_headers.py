@@ -153,7 +153,7 @@ def test_mapping_file_maps_a_regions_own_names(tmp_path: Path) -> None:
         COSMIC_HEADER, cosmic_row(), {"Läkemedel": "HANDELSNAMN", "Dosering": "Ordinationstext"}
     )
     path = write_csv(tmp_path / "c.csv", header, [row])
-    with pytest.raises(UnusableInputError, match='"Läkemedel", "Dosering"'):
+    with pytest.raises(UnusableInputError, match='"Läkemedel" och "Dosering"'):
         load_export(path)
     result = load_export(path, mapping=mapping)
     assert result.files[0].header_mapping["Läkemedel"] == "HANDELSNAMN"
@@ -168,8 +168,8 @@ def test_mapping_file_maps_a_regions_own_names(tmp_path: Path) -> None:
     ("content", "expected"),
     [
         ('[cosmic]\n"Läkemedel" = Preparat\n', "inte giltig TOML (rad 2, kolumn 15)"),
-        ('[cosmic]\n"Läkemedel" = ["Preparat"\n', "inte giltig TOML. Tekniskt fel: Unclosed"),
-        ("[cosmic\n", "inte giltig TOML"),
+        ('[cosmic]\n"Läkemedel" = ["Preparat"\n', "inte giltig TOML (rad 2, kolumn 26)"),
+        ("[cosmic\n", "inte giltig TOML (rad 1, kolumn 8)"),
         ('[apoteket]\n"Läkemedel" = ["x"]\n', "okänd tabell [apoteket]"),
         ('[cosmic]\n"Medicin" = ["x"]\n', '[cosmic] har ett okänt fält "Medicin"'),
         ('[pascal]\n"ReceptID" = 5\n', '[pascal] "ReceptID" ska vara en text eller en lista'),
@@ -181,7 +181,7 @@ def test_bad_mapping_file_gives_a_clear_error(tmp_path: Path, content: str, expe
     path = write_csv(tmp_path / "c.csv", COSMIC_HEADER, [cosmic_row()])
     with pytest.raises(MedreconError) as err:
         load_export(path, mapping=mapping)
-    assert err.value.message.startswith("Mappningsfilen regionens.toml kan inte användas")
+    assert err.value.message.startswith("Mappningsfilen regionens.toml ")
     assert expected in err.value.message
     assert err.value.exit_code == 2
 
