@@ -8,6 +8,7 @@ joined; nothing is silently dropped: data rows = loaded lines + rejected rows.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -30,6 +31,7 @@ _BUILDERS: dict[str, ColumnBuilder] = {
     PASCAL: pascal.canonical_columns,
 }
 _REASON = "_reason"
+STAGE_ROWS = 250_000  # rows of a file converted at once
 _ORDER = "_file_index"
 
 
@@ -88,11 +90,14 @@ def _join_reasons(reasons: list[pl.Expr]) -> pl.Expr:
 def _stage(raw: RawTable, match: HeaderMatch, order: int) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Canonical columns with a reason per row (null = fine), and the malformed rows."""
     layout = match.layout
-    values = raw.rows.lazy().select(
-        pl.col(LINE).alias("line"),
-        *(clean(column_name(i)).alias(field) for field, i in match.columns.items()),
-        *(NULL_TEXT.alias(f) for f in layout.fields if f not in match.columns),
-    )
+
+    def values(rows: pl.DataFrame) -> pl.LazyFrame:
+        return rows.lazy().select(
+            pl.col(LINE).alias("line"),
+            *(clean(column_name(i)).alias(field) for field, i in match.columns.items()),
+            *(NULL_TEXT.alias(f) for f in layout.fields if f not in match.columns),
+        )
+
     columns, problems = _BUILDERS[layout.system](match.mapping)
     product_field = layout.required[2]
     header = match.mapping
@@ -102,20 +107,28 @@ def _stage(raw: RawTable, match: HeaderMatch, order: int) -> tuple[pl.DataFrame,
     missing_product = pl.when(cell(product_field).is_null()).then(
         pl.lit(f'läkemedel saknas (kolumnen "{header[product_field]}" är tom)')
     )
-    staged = (
-        values.with_columns(_ids=normalise_patient_ids(pl.col("Personnummer")))
-        .select(
-            pl.lit(layout.system).alias("source"),
-            pl.lit(raw.path.name).alias("file"),
-            pl.col("line"),
-            pl.col("_ids").struct.field("patient_id"),
-            *columns,
-            _join_reasons(
-                [pl.col("_ids").struct.field("reason"), missing_line_id, missing_product, *problems]
-            ).alias(_REASON),
-            pl.lit(order).alias(_ORDER),
-        )
-        .collect()
+    selected = [
+        pl.lit(layout.system).alias("source"),
+        pl.lit(raw.path.name).alias("file"),
+        pl.col("line"),
+        pl.col("_ids").struct.field("patient_id"),
+        *columns,
+        _join_reasons(
+            [pl.col("_ids").struct.field("reason"), missing_line_id, missing_product, *problems]
+        ).alias(_REASON),
+        pl.lit(order).alias(_ORDER),
+    ]
+    # In slices of rows: the query's intermediate columns then exist for one slice at a
+    # time, not for the whole file (they took more memory than the result itself).
+    staged = pl.concat(
+        [
+            values(raw.rows.slice(start, STAGE_ROWS))
+            .with_columns(_ids=normalise_patient_ids(pl.col("Personnummer")))
+            .select(selected)
+            .collect()
+            for start in range(0, max(raw.rows.height, 1), STAGE_ROWS)
+        ],
+        how="vertical",
     )
     id_index = match.columns["Personnummer"]
     malformed = raw.malformed.with_columns(
@@ -159,71 +172,97 @@ def load_exports(
     """Load the export files of one system into canonical lines and rejected rows."""
     _check_system(system)
     aliases = load_mapping(mapping)
-    opened = [open_export(path, system, aliases) for path in expand_paths(paths)]
-    systems = {match.layout.system for _, match in opened}
+    # One file at a time: its raw cells are released as soon as its canonical columns are
+    # built, so a region's exports never hold the raw and the staged copy of every file.
+    files: list[_OpenedFile] = []
+    parts: list[tuple[pl.DataFrame, pl.DataFrame]] = []
+    for order, path in enumerate(expand_paths(paths)):
+        raw, match = open_export(path, system, aliases)
+        parts.append(_stage(raw, match, order))
+        files.append(
+            _OpenedFile(dataclasses.replace(raw, rows=raw.rows.clear()), match, raw.row_count)
+        )
+        del raw
+    systems = {f.match.layout.system for f in files}
     if len(systems) > 1:
         listed = ", ".join(
-            f"{raw.path.name} ({SYSTEM_LABEL[m.layout.system]})" for raw, m in opened
+            f"{f.raw.path.name} ({SYSTEM_LABEL[f.match.layout.system]})" for f in files
         )
         raise MedreconError(
             f"Filerna kommer från olika system: {listed}. Läs in Cosmic- och Pascal-filer var "
             "för sig.",
             title="Blandade filer",
         )
-    layout = opened[0][1].layout
-    parts = [_stage(raw, match, order) for order, (raw, match) in enumerate(opened)]
+    layout = files[0].match.layout
+    malformed_parts = [p[1] for p in parts]
     staged = pl.concat([p[0] for p in parts], how="vertical")
+    del parts
     staged = staged.with_columns(
         _join_reasons([pl.col(_REASON), _duplicate_reason(layout.id_field)]).alias(_REASON)
     )
-    lines = staged.filter(pl.col(_REASON).is_null()).select(
-        pl.col(c).cast(t) for c, t in CANONICAL_SCHEMA.items()
-    )
+    reports = _reports(files, staged, malformed_parts)
+    loaded = pl.col(_REASON).is_null()
     rejected = (
         pl.concat(
             [
-                staged.filter(pl.col(_REASON).is_not_null()).select(
+                staged.filter(~loaded).select(
                     *(c for c in REJECTED_SCHEMA if c != "reason"),
                     pl.col(_REASON).alias("reason"),
                     _ORDER,
                 ),
-                *(p[1] for p in parts),
+                *malformed_parts,
             ],
             how="vertical",
         )
         .sort(_ORDER, "line")
         .select(pl.col(c).cast(t) for c, t in REJECTED_SCHEMA.items())
     )
-    reports = [
-        _report(raw, match, staged, order, parts[order][1])
-        for order, (raw, match) in enumerate(opened)
-    ]
+    if staged.select(pl.col(_REASON).is_not_null().any()).item():
+        staged = staged.filter(loaded)  # only then: filtering copies every column
+    # One chunk per column: later steps add columns of one chunk, and polars copies a
+    # whole frame whose columns are chunked differently before it can work on it.
+    lines = staged.select(pl.col(c).cast(t) for c, t in CANONICAL_SCHEMA.items()).rechunk()
     return LoadResult(lines=lines, rejected=rejected, files=reports)
 
 
-def _report(
-    raw: RawTable,
-    match: HeaderMatch,
-    staged: pl.DataFrame,
-    order: int,
-    malformed: pl.DataFrame,
-) -> FileReport:
-    mine = staged.filter(pl.col(_ORDER) == order)
-    loaded = mine.filter(pl.col(_REASON).is_null())
-    return FileReport(
-        path=raw.path,
-        system=match.layout.system,
-        layout=match.layout.name,
-        file_type=raw.file_type,
-        encoding=raw.encoding,
-        separator=raw.separator,
-        rows=raw.row_count,
-        lines_loaded=loaded.height,
-        rows_rejected=mine.height - loaded.height + malformed.height,
-        patients=loaded["patient_id"].n_unique(),
-        header_mapping=dict(match.mapping),
-        ignored_columns=match.ignored,
+@dataclasses.dataclass(frozen=True)
+class _OpenedFile:
+    raw: RawTable  # without its rows (released once staged)
+    match: HeaderMatch
+    row_count: int
+
+
+def _reports(
+    files: list[_OpenedFile], staged: pl.DataFrame, malformed: list[pl.DataFrame]
+) -> list[FileReport]:
+    loaded = pl.col(_REASON).is_null()
+    counts = staged.group_by(_ORDER).agg(
+        total=pl.len(),
+        loaded=loaded.sum(),
+        patients=pl.col("patient_id").filter(loaded).n_unique(),
     )
+    by_order = {row[_ORDER]: row for row in counts.iter_rows(named=True)}
+    reports = []
+    for order, opened in enumerate(files):
+        raw, match = opened.raw, opened.match
+        found = by_order.get(order, {"total": 0, "loaded": 0, "patients": 0})
+        reports.append(
+            FileReport(
+                path=raw.path,
+                system=match.layout.system,
+                layout=match.layout.name,
+                file_type=raw.file_type,
+                encoding=raw.encoding,
+                separator=raw.separator,
+                rows=opened.row_count,
+                lines_loaded=int(found["loaded"]),
+                rows_rejected=int(found["total"] - found["loaded"]) + malformed[order].height,
+                patients=int(found["patients"]),
+                header_mapping=dict(match.mapping),
+                ignored_columns=match.ignored,
+            )
+        )
+    return reports
 
 
 def load_export(

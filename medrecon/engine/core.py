@@ -44,7 +44,7 @@ from medrecon.schema import (
 )
 
 # Lines per slice of patients judged at once (bounds the engine's working memory).
-SLICE_LINES = 300_000
+SLICE_LINES = 50_000
 FINDING_COLUMNS: dict[str, pl.DataType] = {**FINDING_SCHEMA, **FINDING_EXTRA_SCHEMA}
 # What explanations, summaries and fingerprints of findings are built from (the display
 # columns that explain.with_display_columns adds are skipped when not yet there).
@@ -179,28 +179,95 @@ def reconcile(
     c_lines, c_rejected, c_files = unpack(cosmic, COSMIC)
     p_lines, p_rejected, p_files = unpack(pascal, PASCAL)
     resolved = resolve_both(c_lines, p_lines)
-    lines = with_derived(resolved)
-    risky = matching_rows(lines, [("high_risk", rules.high_risk_atc, rules.high_risk_substances)])
-    lines = lines.with_columns(_high_risk=pl.col("_row").is_in(risky["_row"].implode()))
+    del c_lines, p_lines
 
     # Patients are independent, so a region's export is judged in a few slices of
     # patients: each slice is still one set of joins over all its patients, and the
-    # intermediate frames of only one slice are in memory at a time.
-    slices = max(1, math.ceil(lines.height / SLICE_LINES))
-    matches, findings = [], []
-    for index in range(slices):
-        part = lines if slices == 1 else lines.filter(pl.col("_pid") % slices == index)
-        part_matches, part_findings = _judge(part, rules)
-        matches.append(part_matches)
-        findings.append(part_findings)
+    # working columns and intermediate frames of only one slice are in memory at a time.
     rejected = pl.concat([c_rejected, p_rejected]).select(list(REJECTED_SCHEMA))
+    slices = max(1, math.ceil(resolved.height / SLICE_LINES))
+    slice_of = _slice_numbers(resolved, slices) if slices > 1 else None
+    matches, findings, patients = [], [], []
+    for index in range(slices):
+        part = _working_lines(
+            resolved if slice_of is None else resolved.filter(slice_of == index), rules
+        )
+        part_matches, part_findings = _judge(part, rules)
+        matches.append(_sort_matches(part_matches))
+        findings.append(_sort_findings(part_findings))
+        patients.append(_patients(part, rejected, rules, today, everyone=slice_of is None))
+        del part, part_matches, part_findings
+    if slice_of is not None:  # patients known only from rejected rows belong to no slice
+        patients.append(
+            _patients(
+                _working_lines(resolved.clear(), rules),
+                _rejected_only(rejected, resolved),
+                rules,
+                today,
+                everyone=True,
+            )
+        )
     return Reconciliation(
         lines=resolved.select(list(RESOLVED_SCHEMA)),
-        matches=_sort_matches(pl.concat(matches)),
-        findings=_sort_findings(pl.concat(findings)),
-        patients=patient_table(lines, rejected, rules.elderly, today),
+        matches=pl.concat(matches),
+        findings=pl.concat(findings),
+        patients=pl.concat(patients).sort("patient_id"),
         rejected=rejected.sort("source", "file", "line", nulls_last=True),
         files=[*c_files, *p_files],
+    )
+
+
+def _slice_numbers(resolved: pl.DataFrame, slices: int) -> pl.Series:
+    """Which slice each line is judged in: consecutive ranges of patient ids.
+
+    All lines of a patient go to the same slice, and every patient of a slice sorts
+    before every patient of the next, so results sorted per slice are sorted overall
+    (no sorted copy of all matches and findings at the end). Lines without a patient id
+    go to the last slice, where nulls sort.
+    """
+    ids = resolved.select(pl.col("patient_id").unique().drop_nulls().sort())
+    ids = ids.with_columns(
+        _slice=(pl.int_range(pl.len(), dtype=pl.UInt64) * slices // pl.len()).cast(pl.UInt32)
+    )
+    numbers = resolved.select("patient_id").join(
+        ids, on="patient_id", how="left", maintain_order="left"
+    )
+    return numbers.get_column("_slice").fill_null(slices - 1)
+
+
+def _working_lines(resolved: pl.DataFrame, rules: Rules) -> pl.DataFrame:
+    """Resolved lines plus the engine's working columns (``_row``, ``_pid``, ...).
+
+    Computed per slice: the working columns only ever order or compare lines of one
+    patient, so a slice's own row numbers, ranks and codes give the same pairs and
+    findings as numbers over all lines would.
+    """
+    lines = with_derived(resolved)
+    risky = matching_rows(lines, [("high_risk", rules.high_risk_atc, rules.high_risk_substances)])
+    return lines.with_columns(_high_risk=pl.col("_row").is_in(risky["_row"].implode()))
+
+
+def _patients(
+    part: pl.DataFrame,
+    rejected: pl.DataFrame,
+    rules: Rules,
+    today: dt.date,
+    *,
+    everyone: bool,
+) -> pl.DataFrame:
+    """The patient table of one slice's lines (with their rejected rows); ``everyone``:
+    also the patients named only by ``rejected``."""
+    if not everyone:
+        mine = part.select("patient_id").unique().drop_nulls()
+        rejected = rejected.join(mine, on="patient_id", how="semi")
+    return patient_table(part, rejected, rules.elderly, today)
+
+
+def _rejected_only(rejected: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
+    """Rejected rows of patients who have no loaded line at all."""
+    known = lines.select("patient_id").unique().drop_nulls()
+    return rejected.filter(pl.col("patient_id").is_not_null()).join(
+        known, on="patient_id", how="anti"
     )
 
 
