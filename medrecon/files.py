@@ -33,7 +33,7 @@ def atomic_private_path(target: Path) -> Iterator[Path]:
     leaves a half-written file and the previous version stays intact until then.
     """
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    ensure_private_dir(target.parent)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)  # mkstemp already created it with mode 0o600
     tmp = Path(tmp_name)

@@ -7,7 +7,7 @@ owner-only into a folder of its own, because it is full of patient data.
 
 from __future__ import annotations
 
-import hashlib
+import secrets
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -143,15 +143,16 @@ def handover_text(
     return "\n".join(out) + "\n"
 
 
-def handover_file_name(patient_id: str, now: datetime) -> str:
+def handover_file_name(now: datetime) -> str:
     """No personnummer in the file name (names end up in listings and backups)."""
-    ref = hashlib.sha256(patient_id.encode("utf-8")).hexdigest()[:8]
+    # A random reference: a hash of the personnummer could be reversed by trying them all.
+    ref = secrets.token_hex(4)
     return f"overrapportering-{now:%Y%m%d-%H%M%S}-{ref}.txt"
 
 
-def write_handover(folder: Path, patient_id: str, text: str, now: datetime) -> Path:
+def write_handover(folder: Path, text: str, now: datetime) -> Path:
     """Write the text owner-only into ``folder`` (created owner-only); the file's path."""
     ensure_private_dir(folder)
-    target = folder / handover_file_name(patient_id, now)
+    target = folder / handover_file_name(now)
     write_private_text(target, text)
     return target

@@ -11,7 +11,7 @@ import logging
 import re
 from pathlib import Path
 
-from medrecon.files import ensure_private_dir
+from medrecon.files import ensure_private_dir, make_private
 
 # 12 or 10 digits with an optional separator, or a Värmland reserve number.
 # Hex characters around a match mean it is part of a finding id or hash, not an id.
@@ -35,6 +35,13 @@ class RedactIdsFilter(logging.Filter):
         return True
 
 
+class RedactingFormatter(logging.Formatter):
+    """Masks the whole formatted record: exception and stack text can carry input data."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return mask_ids(super().format(record))
+
+
 def configure_logging(log_file: Path | None = None, *, level: int = logging.INFO) -> None:
     """Log to stderr and, when given, to an owner-only log file."""
     root = logging.getLogger("medrecon")
@@ -42,11 +49,12 @@ def configure_logging(log_file: Path | None = None, *, level: int = logging.INFO
     for handler in list(root.handlers):
         root.removeHandler(handler)
         handler.close()
-    fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    fmt = RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     handlers: list[logging.Handler] = [logging.StreamHandler()]
     if log_file is not None:
         ensure_private_dir(log_file.parent)
         log_file.touch(mode=0o600, exist_ok=True)
+        make_private(log_file)  # an existing file keeps its mode otherwise
         handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
     for handler in handlers:
         handler.setFormatter(fmt)

@@ -69,7 +69,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     patient = canonical_patient_id(args.patient)
-    with Store.open(resolve_db_path(args.db)) as store:
+    with Store.open(resolve_db_path(args.db), create=False) as store:
         _check_known(store, args.finding_id, patient)
         try:
             return _write(store, args, patient)

@@ -19,6 +19,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import OperationalError
 
 from medrecon.errors import MedreconError
 from medrecon.files import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE
@@ -85,10 +86,21 @@ def make_engine(url: str) -> Engine:
 @contextlib.contextmanager
 def write_transaction(engine: Engine) -> Iterator[Connection]:
     """One write transaction; on SQLite it holds the write lock from its first statement."""
-    with engine.connect() as conn:
-        conn.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
-        with conn.begin():
-            yield conn
+    try:
+        with engine.connect() as conn:
+            conn.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
+            with conn.begin():
+                yield conn
+    except OperationalError as exc:
+        if "locked" not in str(exc.orig).lower() and "busy" not in str(exc.orig).lower():
+            raise
+        # Another writer (often the nightly run) held the lock past the busy timeout. The
+        # transaction was rolled back, so the user must know this change is not saved.
+        raise MedreconError(
+            "Beslutsregistret är upptaget av en annan användare eller av nattkörningen. "
+            "Ändringen sparades inte; försök igen om en stund.",
+            title="Upptaget",
+        ) from None
 
 
 @contextlib.contextmanager

@@ -10,8 +10,8 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import sheet_rows
 from openpyxl import load_workbook
+from report_helpers import sheet_rows
 
 from medrecon.engine import reconcile_files
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 from batch_factory import finding, patient, recon
-from conftest import ANNA, KARIN, NAMES, OLLE, night_one, sheet_rows
 from openpyxl import load_workbook
+from report_helpers import ANNA, KARIN, NAMES, OLLE, night_one, sheet_rows
 
 from medrecon import batch
 from medrecon.batch import BatchOptions, run_batch

@@ -9,8 +9,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 from batch_factory import recon
-from conftest import ANNA, KARIN, NAMES, OLLE, all_strings, sheet_rows
 from openpyxl import load_workbook
+from report_helpers import ANNA, KARIN, NAMES, OLLE, all_strings, sheet_rows
 
 from medrecon.errors import MedreconError
 from medrecon.report import Pseudonymiser, RunFacts, build_report_data, write_report

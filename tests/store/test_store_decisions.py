@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import polars as pl
 import pytest
-from store_helpers import PATIENT_A, PATIENT_B
+from store_helpers import PATIENT_A, PATIENT_B, finding, recon
 
 from medrecon.errors import MedreconError, StoreConflictError
 from medrecon.labels import ACTION_LABEL
@@ -120,3 +121,26 @@ def test_decisions_survive_reopening(db_path: Path) -> None:
         made = store.decide("f1", PATIENT_A, "pascal_correct", comment="Ändrat i Pascal")
     with Store.open(db_path) as store:
         assert store.history("f1") == [made]
+
+
+def test_a_decision_refused_while_another_writer_holds_the_store_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lock held past the busy timeout (the nightly run) is a clear refusal, not a crash."""
+    from medrecon.store import db
+
+    monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 200)
+    path = tmp_path / "locked.db"
+    with Store.open(path) as store:
+        store.record_run(recon([finding("l1")]), [], user="natt")
+        other = sqlite3.connect(path, timeout=0.1)
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            with pytest.raises(MedreconError, match="sparades inte"):
+                store.decide("l1", PATIENT_A, "fixed")
+        finally:
+            other.rollback()
+            other.close()
+        assert store.history("l1") == []
+        store.decide("l1", PATIENT_A, "fixed")  # once the lock is gone it works
+        assert [d.action for d in store.history("l1")] == ["fixed"]

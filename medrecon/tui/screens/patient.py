@@ -279,7 +279,7 @@ class PatientScreen(Screen[None]):
             now=self.medrecon.now(),
         )
         try:
-            path = write_handover(self.medrecon.handover_dir, self.patient_id, text,
+            path = write_handover(self.medrecon.handover_dir, text,
                                   self.medrecon.now())  # fmt: skip
         except OSError as exc:
             self.notify(f"Kunde inte skriva filen: {exc.strerror}", title="Överrapportering",
