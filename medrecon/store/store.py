@@ -6,6 +6,7 @@ import logging
 import sqlite3
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import polars as pl
 from sqlalchemy import select, text
@@ -235,8 +236,14 @@ class Store:
 
     # --- audit ---------------------------------------------------------------------------
     def log_access(
-        self, patient_id: str, user: str | None = None, what: str = "öppnade patientens listor"
+        self,
+        patient_id: str,
+        user: str | None = None,
+        what: str = "öppnade patientens listor",
+        details: dict[str, Any] | None = None,
     ) -> int:
+        """Record that ``user`` looked at (or acted on) a patient's lists; ``details``
+        are stored with the entry (e.g. a hash of what was approved)."""
         with db.write_transaction(self.engine) as conn:
             seq = audit.append(
                 conn,
@@ -244,7 +251,7 @@ class Store:
                 user=current_user(user),
                 action="access",
                 patient_id=patient_id,
-                details={"what": what},
+                details={"what": what, **(details or {})},
             )
         log.info("Åtkomst loggad (post %d)", seq)
         return seq

@@ -59,7 +59,11 @@ class DecisionStore(Protocol):
     def sign_offs(self, patient_id: str) -> Any | None: ...
 
     def log_access(
-        self, patient_id: str, user: str | None = None, what: str = "öppnade patientens listor"
+        self,
+        patient_id: str,
+        user: str | None = None,
+        what: str = "öppnade patientens listor",
+        details: dict[str, Any] | None = None,
     ) -> Any: ...
 
     def audit_entries(self, patient_id: str | None = None) -> list[Any]: ...

@@ -16,7 +16,7 @@ from typing import Any
 
 import polars as pl
 
-from medrecon.errors import MedreconError
+from medrecon.errors import MedreconError, StoreConflictError
 from medrecon.labels import ACTION_LABEL
 from medrecon.model import Reconciliation
 from medrecon.schema import CONTENT_COLUMNS
@@ -25,6 +25,7 @@ from medrecon.tui import worklist_model as wm
 from medrecon.tui.ports import DecisionStore
 
 APPROVE_PREFIX = "godkände rader som överensstämmer"
+APPROVED_HASH_KEY = "agreeing_hash"  # audit details key: what the approval covered
 
 
 def record_value(record: Any, *names: str) -> Any:
@@ -101,7 +102,9 @@ class ReviewSession:
     inputs: list[Path] = field(default_factory=list)
     states: pl.DataFrame = field(default_factory=pl.DataFrame)
     worklist: pl.DataFrame = field(default_factory=pl.DataFrame)
-    _undo: dict[str, list[tuple[str, Any]]] = field(default_factory=dict)
+    # per patient, this user's decisions in order: (finding id, decision id, the decision
+    # id it superseded), so undo can bring back what stood before
+    _undo: dict[str, list[tuple[str, Any, Any]]] = field(default_factory=dict)
 
     # --- loading -------------------------------------------------------------------------
     def prepare(self, progress: Callable[[str], None] = lambda _t: None) -> None:
@@ -144,12 +147,22 @@ class ReviewSession:
             findings=findings,
             groups=groups,
             rows=rows,
-            approved=self._approved(patient_id),
+            approved=self._approved(patient_id, agreeing_hash(lines, groups)),
         )
 
-    def _approved(self, patient_id: str) -> bool:
-        entries = self.store.audit_entries(patient_id)
-        return any(audit_what(e).startswith(APPROVE_PREFIX) for e in entries)
+    def _approved(self, patient_id: str, current_hash: str | None) -> bool:
+        """Whether the agreeing lines as they are now were approved (same ids and content)."""
+        if current_hash is None:
+            return False
+        for entry in self.store.audit_entries(patient_id):
+            details = record_value(entry, "details")
+            if (
+                isinstance(details, dict)
+                and audit_what(entry).startswith(APPROVE_PREFIX)
+                and details.get(APPROVED_HASH_KEY) == current_hash
+            ):
+                return True
+        return False
 
     def _finding_frame(self, patient_id: str) -> pl.DataFrame:
         return self.recon.findings.filter(pl.col("patient_id") == patient_id)
@@ -193,37 +206,81 @@ class ReviewSession:
         finally:
             self.refresh_patient(patient_id)
         decision_id = record_value(record, "decision_id", "id")
-        self._undo.setdefault(patient_id, []).append((finding_id, decision_id))
+        superseded = record_value(record, "supersedes")
+        self._undo.setdefault(patient_id, []).append((finding_id, decision_id, superseded))
         return record
 
     def can_undo(self, patient_id: str) -> bool:
         return bool(self._undo.get(patient_id))
 
     def undo(self, patient_id: str) -> str | None:
-        """Withdraw this user's last decision on the patient; the finding id, or None."""
+        """Undo this user's last decision on the patient; the finding id, or None.
+
+        What the undone decision replaced comes back (action and comment); when it replaced
+        nothing, or a withdrawal, the finding is withdrawn (open again). StoreConflictError
+        when someone else changed the finding since; this user's undo steps for that
+        finding are then dropped, so later undos of other findings still work.
+        """
         stack = self._undo.get(patient_id)
         if not stack:
             return None
-        finding_id, decision_id = stack[-1]
+        finding_id, decision_id, superseded_id = stack.pop()
+        previous = self._decision(finding_id, superseded_id)
         try:
-            self.store.withdraw(
-                finding_id, patient_id, user=self.user, expected_decision_id=decision_id
-            )
+            if previous is None or record_value(previous, "is_withdrawal"):
+                self.store.withdraw(
+                    finding_id, patient_id, user=self.user, expected_decision_id=decision_id
+                )
+            else:
+                restored = self.store.decide(
+                    finding_id,
+                    patient_id,
+                    record_value(previous, "action"),
+                    comment=record_value(previous, "comment") or "",
+                    user=self.user,
+                    expected_decision_id=decision_id,
+                    lineage=record_value(previous, "lineage"),
+                )
+                # the restored decision is the one an earlier undo step must now expect
+                new_id = record_value(restored, "decision_id", "id")
+                stack[:] = [
+                    (f, new_id if f == finding_id and d == superseded_id else d, s)
+                    for f, d, s in stack
+                ]
+        except StoreConflictError:
+            stack[:] = [entry for entry in stack if entry[0] != finding_id]
+            raise
         finally:
             self.refresh_patient(patient_id)
-        stack.pop()
         return finding_id
 
+    def _decision(self, finding_id: str, decision_id: Any) -> Any | None:
+        """The decision row ``decision_id`` of the finding's history, or None."""
+        if decision_id is None:
+            return None
+        for record in self.store.history(finding_id):
+            if record_value(record, "decision_id", "id") == decision_id:
+                return record
+        return None
+
     def approve_agreeing(self, data: PatientData) -> int:
-        """Note in the audit log that the agreeing lines were looked at and accepted."""
+        """Note in the audit log that the agreeing lines were looked at and accepted.
+
+        The entry carries a hash of the agreeing lines' ids and content: the approval
+        holds only while the lists still show exactly those lines (see ``_approved``).
+        """
         ids = pm.agreeing_line_ids(data.groups)
-        if ids:
-            self.store.log_access(
-                data.patient["patient_id"],
-                user=self.user,
-                what=f"{APPROVE_PREFIX} ({len(ids)} st)",
+        current = agreeing_hash(data.lines, data.groups)
+        if ids and current is not None:
+            self._log_approval(
+                data.patient["patient_id"], f"{APPROVE_PREFIX} ({len(ids)} st)", current
             )
         return len(ids)
+
+    def _log_approval(self, patient_id: str, what: str, approved_hash: str) -> None:
+        self.store.log_access(
+            patient_id, user=self.user, what=what, details={APPROVED_HASH_KEY: approved_hash}
+        )
 
     def sign_off(self, data: PatientData) -> Any:
         patient_id = data.patient["patient_id"]
@@ -250,6 +307,15 @@ class ReviewSession:
                 if id(record) not in seen and record_value(record, "decision_id", "id") not in own:
                     records.append(record)
         return [describe_record(r) for r in records]
+
+
+def agreeing_hash(lines: pl.DataFrame, groups: list[pm.Group]) -> str | None:
+    """``lists_hash`` of the agreeing lines only; None when no line agrees."""
+    ids = pm.agreeing_line_ids(groups)
+    if not ids:
+        return None
+    key = pl.concat_str(pl.col("source"), pl.lit(":"), pl.col("line_id"))
+    return lists_hash(lines.filter(key.is_in(pl.Series(ids, dtype=pl.String).implode())))
 
 
 def lists_hash(lines: pl.DataFrame) -> str:

@@ -50,7 +50,7 @@ class PatientScreen(Screen[None]):
         Binding(
             "c", "comment", "Kommentar", show=False, tooltip="Kommentar till beslutet", id="comment"
         ),
-        Binding("u", "undo", "Ångra", tooltip="Återta ditt senaste beslut", id="undo"),
+        Binding("u", "undo", "Ångra", tooltip="Ångra ditt senaste beslut", id="undo"),
         Binding(
             "a", "approve", "Godkänn lika", tooltip="Godkänn alla som överensstämmer", id="approve"
         ),
@@ -212,7 +212,7 @@ class PatientScreen(Screen[None]):
         except MedreconError as exc:
             self._conflict(exc)
             return
-        self.notify("Ditt senaste beslut är återtaget.", title="Ångrat")
+        self.notify("Ditt senaste beslut är ångrat.", title="Ångrat")
         self._reload()
 
     def action_approve(self) -> None:
