@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 # Rebuilding 10,000 rows on every keystroke would lag; wait for a short pause in typing.
 FILTER_DELAY = 0.15
-NARROW = 100  # below this width the unit column is left out (it is still a filter)
+NARROW = 112  # below this width the unit column is left out (it is still a filter)
 # DataTable spends ~0.4 ms per row it is given, so 10,000 rows at once would freeze the
 # screen for seconds. Rows are added a chunk at a time: the first on every filter change,
 # the next when the cursor nears the end of what is shown.
