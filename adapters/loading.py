@@ -9,6 +9,7 @@ joined; nothing is silently dropped: data rows = loaded lines + rejected rows.
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -23,6 +24,8 @@ from medrecon.errors import MedreconError, UnusableInputError
 from medrecon.ids import normalise_patient_ids
 from medrecon.model import FileReport, LoadResult
 from medrecon.schema import CANONICAL_SCHEMA, COSMIC, PASCAL, REJECTED_SCHEMA, SYSTEM_LABEL, SYSTEMS
+
+log = logging.getLogger("medrecon.adapters")
 
 EXPORT_SUFFIXES = (".csv", ".txt", ".xlsx")
 ColumnBuilder = Callable[..., tuple[list[pl.Expr], list[pl.Expr]]]
@@ -61,6 +64,16 @@ def expand_paths(paths: Sequence[str | Path] | str | Path) -> list[Path]:
     if not files:
         raise MedreconError("Ingen exportfil angavs.", title="Inga filer")
     return files
+
+
+def _export_files(paths: Sequence[str | Path] | str | Path) -> list[tuple[Path, bool]]:
+    """``expand_paths`` with, for each file, whether it was found in a named folder."""
+    if isinstance(paths, str | Path):
+        paths = [paths]
+    found = [(path, Path(given).is_dir()) for given in paths for path in expand_paths(given)]
+    if not found:
+        raise MedreconError("Ingen exportfil angavs.", title="Inga filer")
+    return found
 
 
 def _check_system(system: str | None) -> None:
@@ -176,13 +189,29 @@ def load_exports(
     # built, so a region's exports never hold the raw and the staged copy of every file.
     files: list[_OpenedFile] = []
     parts: list[tuple[pl.DataFrame, pl.DataFrame]] = []
-    for order, path in enumerate(expand_paths(paths)):
-        raw, match = open_export(path, system, aliases)
+    skipped: list[Path] = []
+    for order, (path, from_folder) in enumerate(_export_files(paths)):
+        # A folder's files are recognised by their headers: one drop folder often holds
+        # both systems' exports, and the other system's files are skipped (and said so).
+        raw, match = open_export(path, None if from_folder else system, aliases)
+        if system is not None and match.layout.system != system:
+            skipped.append(path)
+            log.info("Hoppar över %s: det är en %s-export.", path.name, match.layout.system)
+            del raw
+            continue
         parts.append(_stage(raw, match, order))
         files.append(
             _OpenedFile(dataclasses.replace(raw, rows=raw.rows.clear()), match, raw.row_count)
         )
         del raw
+    if not files:
+        assert system is not None  # only a given system can skip every file
+        names = ", ".join(p.name for p in skipped)
+        raise UnusableInputError(
+            f"Ingen {SYSTEM_LABEL[system]}-export hittades, bara filer från det andra "
+            f"systemet: {names}.",
+            title="Inga filer",
+        )
     systems = {f.match.layout.system for f in files}
     if len(systems) > 1:
         listed = ", ".join(
@@ -222,7 +251,7 @@ def load_exports(
     # One chunk per column: later steps add columns of one chunk, and polars copies a
     # whole frame whose columns are chunked differently before it can work on it.
     lines = staged.select(pl.col(c).cast(t) for c, t in CANONICAL_SCHEMA.items()).rechunk()
-    return LoadResult(lines=lines, rejected=rejected, files=reports)
+    return LoadResult(lines=lines, rejected=rejected, files=reports, skipped_files=skipped)
 
 
 @dataclasses.dataclass(frozen=True)

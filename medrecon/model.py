@@ -43,6 +43,8 @@ class LoadResult:
     lines: pl.DataFrame = field(default_factory=lambda: empty_frame(CANONICAL_SCHEMA))
     rejected: pl.DataFrame = field(default_factory=lambda: empty_frame(REJECTED_SCHEMA))
     files: list[FileReport] = field(default_factory=list)
+    # files in a named folder that belong to the other system and were left out
+    skipped_files: list[Path] = field(default_factory=list)
 
 
 @dataclass
