@@ -178,3 +178,30 @@ def test_unusable_input_exits_2_without_traceback(
     assert captured.out == ""
     assert captured.err.startswith("medrecon: ")
     assert "Traceback" not in captured.err
+
+
+@pytest.mark.parametrize("empty_side", ["cosmic", "pascal"])
+def test_an_empty_export_beside_a_full_one_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], empty_side: str
+) -> None:
+    """A failed export job must not turn every patient into a 'patient_missing' finding."""
+    cosmic = write(
+        tmp_path / "cosmic.csv", COSMIC_HEADER, [] if empty_side == "cosmic" else COSMIC_ROWS
+    )
+    pascal = write(
+        tmp_path / "pascal.csv", PASCAL_HEADER, [] if empty_side == "pascal" else PASCAL_ROWS
+    )
+    assert main(["reconcile", str(cosmic), str(pascal), "--format", "json"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    label = "Cosmic" if empty_side == "cosmic" else "Pascal"
+    assert f"{label}-exporten ({empty_side}.csv) innehåller inga rader" in err
+
+
+def test_two_empty_exports_reconcile_to_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cosmic = write(tmp_path / "cosmic.csv", COSMIC_HEADER, [])
+    pascal = write(tmp_path / "pascal.csv", PASCAL_HEADER, [])
+    assert main(["reconcile", str(cosmic), str(pascal), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["patients"] == []

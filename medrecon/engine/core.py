@@ -30,8 +30,9 @@ from medrecon.engine.pairing import pair_lines
 from medrecon.engine.patients import patient_table
 from medrecon.engine.rules import Rules
 from medrecon.engine.sides import DISPLAY_COLUMNS, with_sides
+from medrecon.errors import UnusableInputError
 from medrecon.labels import SEVERITY_RANK
-from medrecon.model import Reconciliation
+from medrecon.model import LoadResult, Reconciliation
 from medrecon.schema import (
     CANONICAL_SCHEMA,
     COSMIC,
@@ -41,6 +42,7 @@ from medrecon.schema import (
     MATCH_SCHEMA,
     PASCAL,
     REJECTED_SCHEMA,
+    SYSTEM_LABEL,
 )
 
 # Lines per slice of patients judged at once (bounds the engine's working memory).
@@ -289,4 +291,26 @@ def reconcile_files(
     mapping_path = Path(mapping) if mapping is not None else None
     cosmic = load_exports(as_list(cosmic_paths), system=COSMIC, mapping=mapping_path)
     pascal = load_exports(as_list(pascal_paths), system=PASCAL, mapping=mapping_path)
+    _refuse_one_empty_export(cosmic, pascal)
     return reconcile(cosmic, pascal, rules=rules)
+
+
+def _refuse_one_empty_export(cosmic: LoadResult, pascal: LoadResult) -> None:
+    """An export with no rows beside a full one is almost always a failed export job.
+
+    Reconciled as it is, every patient would get a high-severity ``patient_missing``
+    finding; refusing says what is wrong instead of flooding the worklist and report.
+    """
+    rows = {
+        name: sum(report.rows for report in result.files)
+        for name, result in ((COSMIC, cosmic), (PASCAL, pascal))
+    }
+    for empty, other in ((COSMIC, PASCAL), (PASCAL, COSMIC)):
+        if rows[empty] == 0 and rows[other] > 0:
+            files = ", ".join(r.path.name for r in (cosmic if empty == COSMIC else pascal).files)
+            raise UnusableInputError(
+                f"{SYSTEM_LABEL[empty]}-exporten ({files}) innehåller inga rader, men "
+                f"{SYSTEM_LABEL[other]}-exporten har {rows[other]}. Det ser ut som en "
+                "misslyckad export; inget stämdes av. Kontrollera exportjobbet.",
+                title="Tom export",
+            )
