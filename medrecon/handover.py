@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from medrecon.files import ensure_private_dir, write_private_text
+from medrecon.ids import display_patient_id
 from medrecon.labels import KIND_LABEL, SEVERITY_LABEL, STATUS_LABEL
 from medrecon.tui.patient_model import (
     SECTION_AGREE,
@@ -40,12 +41,6 @@ def default_handover_dir() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_data_dir("medrecon", appauthor=False)) / "handover"
-
-
-def _pnr(patient_id: str) -> str:
-    if len(patient_id) == 12 and patient_id.isdigit():
-        return f"{patient_id[:8]}-{patient_id[8:]}"
-    return patient_id
 
 
 def _wrap(text: str, indent: str, hanging: str | None = None) -> list[str]:
@@ -78,7 +73,7 @@ def handover_text(
         "ÖVERRAPPORTERING – LÄKEMEDELSAVSTÄMNING COSMIC/PASCAL",
         "=" * 52,
         f"Patient:       {patient.get('patient_name') or ''}",
-        f"Personnummer:  {_pnr(pid)}",
+        f"Personnummer:  {display_patient_id(pid)}",
         f"Enhet:         {patient.get('care_unit') or '–'}",
         f"Skriven:       {now:%Y-%m-%d %H:%M} av {user}",
         f"Status:        {status}",

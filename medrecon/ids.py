@@ -178,3 +178,19 @@ def canonical_patient_id(text: str, *, today: date | None = None) -> str:
     if row[ID_FIELD] is None:
         raise MedreconError(f"{row[REASON_FIELD]}.", title="Ogiltigt personnummer")
     return str(row[ID_FIELD])
+
+
+def display_patient_id(patient_id: str) -> str:
+    """``194005121234`` as ``19400512-1234``; reserve numbers are shown as they are."""
+    if len(patient_id) == 12 and patient_id.isdigit():
+        return f"{patient_id[:8]}-{patient_id[8:]}"
+    return patient_id
+
+
+def display_patient_ids(ids: pl.Expr) -> pl.Expr:
+    """``display_patient_id`` as an expression, for whole columns."""
+    return (
+        pl.when(ids.str.contains(r"^\d{12}$"))
+        .then(pl.concat_str(ids.str.slice(0, 8), pl.lit("-"), ids.str.slice(8, 4)))
+        .otherwise(ids)
+    )

@@ -7,6 +7,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from medrecon.ids import display_patient_id
 from medrecon.labels import KIND_LABEL, SEVERITY_LABEL, SEVERITY_RANK
 from medrecon.model import Reconciliation
 
@@ -15,7 +16,7 @@ SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan"}
 
 def _patient_heading(row: dict[str, object]) -> str:
     pid = str(row["patient_id"])
-    shown = f"{pid[:8]}-{pid[8:]}" if len(pid) == 12 else pid
+    shown = display_patient_id(pid)
     name = row.get("patient_name") or ""
     unit = row.get("care_unit")
     parts = [f"Patient {shown}", str(name)] + ([str(unit)] if unit else [])

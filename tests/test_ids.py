@@ -8,7 +8,12 @@ import polars as pl
 import pytest
 
 from medrecon.errors import MedreconError
-from medrecon.ids import canonical_patient_id, normalise_patient_ids
+from medrecon.ids import (
+    canonical_patient_id,
+    display_patient_id,
+    display_patient_ids,
+    normalise_patient_ids,
+)
 
 TODAY = date(2026, 1, 15)
 
@@ -141,3 +146,17 @@ def test_canonical_patient_id_refuses_an_invalid_id() -> None:
         canonical_patient_id("19400512-1235")
     assert err.value.message == "ogiltigt personnummer 19400512-1235 (kontrollsiffra)."
     assert err.value.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("canonical", "shown"),
+    [
+        ("194005121234", "19400512-1234"),
+        ("19330103SX3K", "19330103SX3K"),  # a reserve number has no dash to put back
+        ("", ""),
+    ],
+)
+def test_ids_are_shown_one_way_in_every_face(canonical: str, shown: str) -> None:
+    assert display_patient_id(canonical) == shown
+    frame = pl.DataFrame({"id": [canonical]})
+    assert frame.select(display_patient_ids(pl.col("id"))).item() == shown

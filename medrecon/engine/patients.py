@@ -11,7 +11,7 @@ from medrecon.engine.rules import ElderlyRules
 from medrecon.schema import PATIENT_SCHEMA
 
 
-def _surname_first(name: pl.Expr) -> pl.Expr:
+def surname_first(name: pl.Expr) -> pl.Expr:
     """Pascal's "Förnamn Efternamn" as Cosmic's "Efternamn, Förnamn" (last word as the
     surname), so every face shows one form; a name with a comma or of one word as is."""
     name = name.str.strip_chars().str.replace_all(r"\s+", " ")
@@ -47,7 +47,7 @@ def patient_table(
     per_patient = known.group_by("patient_id").agg(
         patient_name=pl.coalesce(
             pl.col("patient_name").filter(cosmic).drop_nulls().first(),
-            _surname_first(pl.col("patient_name").filter(~cosmic).drop_nulls().first()),
+            surname_first(pl.col("patient_name").filter(~cosmic).drop_nulls().first()),
         ),
         # The unit that owns most of the patient's Cosmic lines (ties: alphabetical).
         care_unit=pl.col("care_unit").filter(cosmic).drop_nulls().sort().mode().sort().first(),

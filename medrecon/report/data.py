@@ -86,15 +86,6 @@ def local_times(column: pl.Series) -> pl.Series:
     )
 
 
-def display_patient_id(expr: pl.Expr) -> pl.Expr:
-    """``194005121234`` as ``19400512-1234``; reserve numbers as they are."""
-    return (
-        pl.when(expr.str.contains(r"^\d{12}$"))
-        .then(pl.concat_str(expr.str.slice(0, 8), pl.lit("-"), expr.str.slice(8, 4)))
-        .otherwise(expr)
-    )
-
-
 def _mask_text(column: pl.Series) -> pl.Series:
     """Free text with anything shaped like a personnummer masked (per distinct string)."""
     distinct = column.drop_nulls().unique().to_list()

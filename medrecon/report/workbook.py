@@ -13,7 +13,8 @@ from openpyxl import Workbook
 
 from medrecon.errors import MedreconError
 from medrecon.files import atomic_private_path
-from medrecon.report.data import ReportData, display_patient_id
+from medrecon.ids import display_patient_ids
+from medrecon.report.data import ReportData
 from medrecon.report.overview import write_overview
 from medrecon.report.summary import Figures, figures
 from medrecon.report.tables import Column, RowProgress, write_table_sheet
@@ -88,7 +89,7 @@ def elderly_columns(pseudonymised: bool) -> list[Column]:
 
 def _with_display_id(frame: pl.DataFrame, pseudonymised: bool) -> pl.DataFrame:
     ids = pl.col("patient_id")
-    return frame.with_columns(patient_display=ids if pseudonymised else display_patient_id(ids))
+    return frame.with_columns(patient_display=ids if pseudonymised else display_patient_ids(ids))
 
 
 def _pause_for_tests() -> None:

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from medrecon.engine.patients import surname_first
+from medrecon.ids import display_patient_ids
 from medrecon.labels import STATUS_LABEL
 
 # Display columns of the worklist table, in order: (frame column, Swedish header).
@@ -27,39 +29,9 @@ WORKLIST_COLUMNS: tuple[tuple[str, str], ...] = (
 ALL = "__all__"  # the "no filter" value of every filter
 
 
-def format_pnr(patient_id: str) -> str:
-    """``194005121234`` → ``19400512-1234``; reserve numbers are shown as they are."""
-    if len(patient_id) == 12 and patient_id.isdigit():
-        return f"{patient_id[:8]}-{patient_id[8:]}"
-    return patient_id
-
-
-def _surname_first(name: pl.Expr) -> pl.Expr:
-    """Pascal's "Förnamn Efternamn" as Cosmic's "Efternamn, Förnamn" (last word = surname).
-
-    The engine keeps Cosmic's name when there is one, else Pascal's, so a patient known only
-    to Pascal would otherwise be listed and sorted by first name among the others.
-    """
-    pascal_order = ~name.str.contains(",", literal=True) & name.str.contains(r"\S\s+\S")
-    return (
-        pl.when(pascal_order)
-        .then(name.str.replace(r"^\s*(.*?)\s+(\S+)\s*$", "${2}, ${1}"))
-        .otherwise(name)
-    )
-
-
 def _first_name_first(name: pl.Expr) -> pl.Expr:
     """ "Efternamn, Förnamn" → "Förnamn Efternamn", so either order can be searched for."""
     return name.str.replace(r"^\s*([^,]*?)\s*,\s*(.*?)\s*$", "${2} ${1}")
-
-
-def _pnr_expr() -> pl.Expr:
-    pid = pl.col("patient_id")
-    return (
-        pl.when(pid.str.contains(r"^\d{12}$"))
-        .then(pl.concat_str(pid.str.slice(0, 8), pl.lit("-"), pid.str.slice(8)))
-        .otherwise(pid)
-    )
 
 
 def build_worklist(
@@ -93,7 +65,7 @@ def build_worklist(
             pl.col("n_high", "n_medium", "n_low").fill_null(0),
             pl.col("review_status").fill_null("not_reviewed"),
             pl.col("care_unit").fill_null(""),
-            _surname_first(pl.col("patient_name").fill_null("")),
+            surname_first(pl.col("patient_name").fill_null("")),
         )
     )
     n_flags = pl.col("elderly_flags").list.len().fill_null(0)
@@ -101,7 +73,7 @@ def build_worklist(
         name_text=pl.when(pl.col("incomplete").fill_null(False))
         .then(pl.concat_str(pl.lit("⚠ "), pl.col("patient_name")))
         .otherwise(pl.col("patient_name")),
-        pnr_text=_pnr_expr(),
+        pnr_text=display_patient_ids(pl.col("patient_id")),
         unit_text=pl.col("care_unit"),
         flags_text=pl.when(n_flags > 0).then(n_flags.cast(pl.String)).otherwise(pl.lit("–")),
         status_text=pl.col("review_status").replace_strict(

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from medrecon.errors import MedreconError, StoreConflictError
 from medrecon.handover import SignOff, handover_text, write_handover
+from medrecon.ids import display_patient_id
 from medrecon.labels import ACTION_LABEL
 from medrecon.tui.guard import guard_callback, guarded
 from medrecon.tui.messages import PatientChanged
@@ -24,7 +25,6 @@ from medrecon.tui.session import PatientData, ReviewSession, format_time, record
 from medrecon.tui.widgets.detail import DetailPane
 from medrecon.tui.widgets.line_cell import ACTION_KEYS, ACTION_SHORT
 from medrecon.tui.widgets.side_by_side import SideBySide
-from medrecon.tui.worklist_model import format_pnr
 
 if TYPE_CHECKING:
     from medrecon.tui.app import MedreconApp
@@ -98,7 +98,7 @@ class PatientScreen(Screen[None]):
         findings = self._findings()
         info = Text()
         info.append(str(patient.get("patient_name") or ""), style="bold")
-        info.append(f"  {format_pnr(self.patient_id)}  ·  ")
+        info.append(f"  {display_patient_id(self.patient_id)}  ·  ")
         info.append(str(patient.get("status_text") or ""), style="bold")
         info.append(f"  ·  {len(self.data.open_ids)} öppna av {len(findings)}")
         info.append(f"\n{patient.get('care_unit') or 'Enhet okänd'}", style="dim")
@@ -236,7 +236,7 @@ class PatientScreen(Screen[None]):
                 severity="warning",
             )
             return
-        name = self.data.patient.get("patient_name") or format_pnr(self.patient_id)
+        name = self.data.patient.get("patient_name") or display_patient_id(self.patient_id)
 
         def done(answer: bool | None) -> None:
             if not answer:

@@ -10,9 +10,9 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from medrecon.ids import display_patient_id
 from medrecon.model import Reconciliation
 from medrecon.tui.messages import Problem
-from medrecon.tui.worklist_model import format_pnr
 
 
 def rejected_problems(recon: Reconciliation) -> list[Problem]:
@@ -23,7 +23,12 @@ def rejected_problems(recon: Reconciliation) -> list[Problem]:
     """
     frame = recon.rejected.sort(["file", "line"], nulls_last=True)
     return [
-        (str(f or ""), "" if n is None else str(n), format_pnr(p) if p else "okänd", str(r or ""))
+        (
+            str(f or ""),
+            "" if n is None else str(n),
+            display_patient_id(p) if p else "okänd",
+            str(r or ""),
+        )
         for f, n, p, r in frame.select("file", "line", "patient_id", "reason").iter_rows()
     ]
 
