@@ -39,13 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"medrecon {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="KOMMANDO")
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"medrecon.commands.{name}")
-        except ModuleNotFoundError as exc:  # pragma: no cover - only while a face is unbuilt
-            if exc.name != f"medrecon.commands.{name}":
-                raise
-            continue
-        module.register(subparsers)
+        importlib.import_module(f"medrecon.commands.{name}").register(subparsers)
     return parser
 
 
