@@ -121,10 +121,19 @@ RESOLVED_EXTRA_SCHEMA: dict[str, pl.DataType] = {
     "slot_night": pl.Float64(),
     "interval_days": pl.Float64(),  # 1 daily, 2 every other day, 7 weekly, 3.5 for 2/week
     "dose_as_needed": pl.Boolean(),  # as-needed according to the dosing text or the columns
-    "max_per_day": pl.Float64(),  # "högst 8 per dygn"
+    "max_per_day": pl.Float64(),  # "högst 8 per dygn", in max_unit (or dose_unit)
+    "max_unit": pl.String(),  # "g" in "max 4 g/dygn"; null: the dose's own unit
+    "laterality": pl.Int8(),  # 2 for both eyes, ears or nostrils; amounts are per side
     "daily_units": pl.Float64(),  # mean units per day (max of a range) for standing doses
+    "daily_units_min": pl.Float64(),  # the same with the lower ends of ranges
+    "dose_course_days": pl.Float64(),  # "i 10 dagar": the course's length, when it ends
+    "dose_has_steps": pl.Boolean(),  # a titration, taper or loading dose (not compared)
+    "extra_as_needed": pl.Boolean(),  # "1x2 + 1 vb": a standing dose plus an as-needed one
     "daily_amount": pl.Float64(),  # daily_units * strength, in daily_amount_unit
+    "daily_amount_min": pl.Float64(),  # the same from daily_units_min
     "daily_amount_unit": pl.String(),  # "mg", "E", "ml", ...
+    "max_amount": pl.Float64(),  # an as-needed maximum per day as an amount, in max_amount_unit
+    "max_amount_unit": pl.String(),
     # Pascal: time columns and Användning text both given and they disagree
     "dose_text_conflict": pl.Boolean(),
 }

@@ -30,7 +30,6 @@ _THOUSANDS = re.compile(r"(?<![\d.,])(\d{1,3})[ \u00a0](000)(?![\d])")
 class UnitTables:
     quantity: dict[str, tuple[str, float]]  # written unit -> (canonical unit, factor)
     per: dict[str, str]  # denominator word -> canonical denominator
-    countable: frozenset[str]
 
 
 @functools.lru_cache(maxsize=4)
@@ -46,8 +45,7 @@ def _load_units(folder: str) -> UnitTables:
     for word, canonical in data.get("other", {}).items():
         quantity[word.lower()] = (str(canonical), 1.0)
     per = {word.lower(): str(canonical) for word, canonical in data.get("per", {}).items()}
-    countable = frozenset(str(u).lower() for u in data.get("countable", {}).get("units", []))
-    return UnitTables(quantity, per, countable)
+    return UnitTables(quantity, per)
 
 
 def unit_tables() -> UnitTables:
