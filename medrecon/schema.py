@@ -107,6 +107,9 @@ RESOLVED_EXTRA_SCHEMA: dict[str, pl.DataType] = {
     "strength_values": pl.List(pl.Float64()),  # one per component for combinations
     # dose form
     "form_class": pl.String(),  # plain_oral_solid | modified_release | enteric | ... | unknown
+    # written | name (a name word only made in one form) | usual (a brand's usual form,
+    # never compared) | null when unknown
+    "form_source": pl.String(),
     "route": pl.String(),  # normalised route: oral, subcutaneous, transdermal, ...
     # parsed dose (medrecon.normalise.dosing)
     "dose_understood": pl.Boolean(),  # False = text not understood (kept, never guessed)
@@ -115,6 +118,7 @@ RESOLVED_EXTRA_SCHEMA: dict[str, pl.DataType] = {
     "dose_amount_max": pl.Float64(),
     "dose_unit": pl.String(),  # tablett, kapsel, ml, droppar, E, puff, plåster, ...
     "times_per_day": pl.Float64(),
+    "times_stated": pl.Boolean(),  # the number of administrations is written, not implied
     "slot_morning": pl.Float64(),  # amount given at each part of the day when known
     "slot_noon": pl.Float64(),
     "slot_evening": pl.Float64(),
@@ -134,6 +138,9 @@ RESOLVED_EXTRA_SCHEMA: dict[str, pl.DataType] = {
     "daily_amount_unit": pl.String(),  # "mg", "E", "ml", ...
     "max_amount": pl.Float64(),  # an as-needed maximum per day as an amount, in max_amount_unit
     "max_amount_unit": pl.String(),
+    "dose_amount": pl.Float64(),  # the amount per administration (upper end), in its unit
+    "dose_amount_low": pl.Float64(),  # the lower end of a range ("1-2 tabletter")
+    "dose_amount_unit": pl.String(),
     # Pascal: time columns and Användning text both given and they disagree
     "dose_text_conflict": pl.Boolean(),
 }

@@ -246,7 +246,13 @@ def _working_lines(resolved: pl.DataFrame, rules: Rules) -> pl.DataFrame:
     """
     lines = with_derived(resolved)
     risky = matching_rows(lines, [("high_risk", rules.high_risk_atc, rules.high_risk_substances)])
-    return lines.with_columns(_high_risk=pl.col("_row").is_in(risky["_row"].implode()))
+    limit = pl.col("substance").replace_strict(
+        rules.max_daily_mg, default=None, return_dtype=pl.Float64
+    )
+    return lines.with_columns(
+        _high_risk=pl.col("_row").is_in(risky["_row"].implode()),
+        _max_daily=pl.when(pl.col("daily_amount_unit") == "mg").then(limit),
+    )
 
 
 def _patients(

@@ -108,22 +108,6 @@ def _text_key(column: str) -> pl.Expr:
     )
 
 
-def _range_low() -> pl.Expr:
-    """The low end of a standing dose range as a share of its high end (1.0: no range).
-
-    ``1-2 tabletter 3 gånger dagligen`` gives 0.5: the daily amount (computed from the
-    maximum) times this share is the range's daily minimum. Slots of different amounts
-    ("1 morgon, 2 kväll") also have a min below the max but are no range: a range's
-    slots, when given, all hold its maximum.
-    """
-    low, high = pl.col("dose_amount_min"), pl.col("dose_amount_max")
-    slots_at_max = pl.all_horizontal(
-        (pl.col(s).fill_null(0.0) == 0.0) | ((pl.col(s) - high).abs() <= 1e-9) for s in _SLOTS
-    )
-    is_range = low.is_not_null() & (high > 0) & (low >= 0) & (low < high) & slots_at_max
-    return pl.when(is_range.fill_null(False)).then(low / high).otherwise(pl.lit(1.0))
-
-
 def with_derived(lines: pl.DataFrame) -> pl.DataFrame:
     """Add the engine's working columns (``_row``, ``_ended``, ``_prn``, ...)."""
     ended = pl.col("status").is_in([STATUS_ENDED, STATUS_PAUSED]).fill_null(False) | (
@@ -143,7 +127,6 @@ def with_derived(lines: pl.DataFrame) -> pl.DataFrame:
         _subst=display,
         _fuzzy_text=pl.coalesce(display, first_word),
         _dosing_key=_text_key("dosing_text"),
-        _range_lo=_range_low(),
         _is_cosmic=pl.col("source") == COSMIC,
         # Which parts of the day and how much: compared for equality within one run only,
         # so polars' (version-dependent) hash is fine here.

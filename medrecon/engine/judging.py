@@ -20,6 +20,9 @@ RAW_SCHEMA: dict[str, pl.DataType] = {
 }
 
 _GROUP_MECHANISMS = ("split", "combination")
+# Form sources that are compared: written, or implied by a name that only exists in one
+# form. A brand's usual form (``usual``) is never the ground for a form finding.
+_COMPARED_FORMS = ("written", "name")
 _SLOTS = ("slot_morning", "slot_noon", "slot_evening", "slot_night")
 
 
@@ -48,41 +51,53 @@ def _distribution(prefix: str) -> list[pl.Expr]:
     return [pl.when(known & (total > 0)).then((s.fill_null(0.0) / total).round(6)) for s in slots]
 
 
+def _same_range(low: str, high: str) -> pl.Expr:
+    """Two ranges (low..high) of one column on both sides are equal; a fixed amount is a
+    range whose ends are equal, so "1-2 tabletter" never equals "2 tabletter"."""
+    c_high, p_high = _c(high), _p(high)
+    c_low = pl.coalesce(_c(low), c_high)
+    p_low = pl.coalesce(_p(low), p_high)
+    return _close(c_high, p_high) & _close(c_low, p_low)
+
+
 def _comparisons() -> dict[str, pl.Expr]:
-    """Per pair: are the daily amounts known, equal; do intervals, strengths differ."""
+    """Per pair: are the doses known and equal; do intervals, strengths, forms differ."""
     standing = ~_c("_prn") & ~_p("_prn")
     single = ~pl.col("mechanism").is_in(_GROUP_MECHANISMS)
     same_strength = (_c("strength_value").is_null() & _p("strength_value").is_null()) | _close(
         _c("strength_value"), _p("strength_value")
     ).fill_null(False)
-    by_amount = (
-        _c("daily_amount").is_not_null()
-        & _p("daily_amount").is_not_null()
-        & (_c("daily_amount_unit") == _p("daily_amount_unit")).fill_null(False)
-    )
-    by_units = same_strength & _c("daily_units").is_not_null() & _p("daily_units").is_not_null()
     understood = _c("dose_understood").fill_null(False) & _p("dose_understood").fill_null(False)
+    stepped = _c("dose_has_steps").fill_null(False) | _p("dose_has_steps").fill_null(False)
 
-    # A standing range ("1-2 tabletter 3 gånger dagligen") is its daily minimum to its
-    # daily maximum: equal only to the same range, never to a fixed amount.
-    def same_range(column: str) -> pl.Expr:
-        c_high, p_high = _c(column), _p(column)
-        c_low, p_low = c_high * _c("_range_lo"), p_high * _p("_range_lo")
-        return _close(c_high, p_high) & _close(c_low, p_low)
+    def comparable(column: str) -> pl.Expr:
+        return (
+            _c(column).is_not_null()
+            & _p(column).is_not_null()
+            & (_c(column + "_unit") == _p(column + "_unit")).fill_null(False)
+        )
 
+    # A standing dose: its amount a day as a range (a fixed dose is a range of one value).
+    by_amount = comparable("daily_amount")
+    by_units = same_strength & _c("daily_units").is_not_null() & _p("daily_units").is_not_null()
     standing_equal = (
-        pl.when(~understood)
+        pl.when(~understood | stepped)
         .then(None)
         .when(by_amount)
-        .then(same_range("daily_amount"))
+        .then(_same_range("daily_amount_min", "daily_amount"))
         .when(by_units)
-        .then(same_range("daily_units"))
+        .then(_same_range("daily_units_min", "daily_units"))
     )
-    c_max = _c("max_per_day") * pl.coalesce(_c("strength_value"), pl.lit(1.0))
-    p_max = _p("max_per_day") * pl.coalesce(_p("strength_value"), pl.lit(1.0))
-    prn_comparable = understood & _c("max_per_day").is_not_null() & _p("max_per_day").is_not_null()
-    prn_comparable = prn_comparable & (same_strength | by_amount)
-    prn_equal = pl.when(prn_comparable).then(_close(c_max, p_max))
+    # An as-needed dose: the amount each time and the most a day, where both sides say
+    # them. Two as-needed lines without a maximum agree when each dose is the same.
+    per_dose = comparable("dose_amount")
+    maximum = comparable("max_amount")
+    prn_differs = (per_dose & ~_same_range("dose_amount_low", "dose_amount")) | (
+        maximum & ~_close(_c("max_amount"), _p("max_amount"))
+    )
+    prn_equal = (
+        pl.when(~understood | ~(per_dose | maximum)).then(None).otherwise(~prn_differs.fill_null(False))
+    )
     amounts_equal = (
         pl.when(~single)
         .then(pl.col("group_equal"))
@@ -90,13 +105,32 @@ def _comparisons() -> dict[str, pl.Expr]:
         .then(standing_equal)
         .otherwise(prn_equal)
     )
+    times_differ = (
+        standing
+        & single
+        & understood
+        & _c("times_stated").fill_null(False)
+        & _p("times_stated").fill_null(False)
+        & _known_differ("times_per_day")
+    ).fill_null(False)
+    forms_known = _c("form_source").is_in(_COMPARED_FORMS) & _p("form_source").is_in(
+        _COMPARED_FORMS
+    )
+    form_differs = (
+        forms_known
+        & _known_differ("form_class")
+        & (_c("form_class") != "unknown")
+        & (_p("form_class") != "unknown")
+    ).fill_null(False)
     return {
         "standing": standing,
         "single": single,
         "amounts_equal": amounts_equal,
         "interval_differs": (
-            standing & single & understood & _known_differ("interval_days")
+            standing & single & understood & ~stepped & _known_differ("interval_days")
         ).fill_null(False),
+        "times_differ": times_differ,
+        "form_differs": form_differs,
         "strength_differs": (
             ~same_strength & _c("strength_value").is_not_null() & _p("strength_value").is_not_null()
         )
@@ -196,15 +230,18 @@ def judge_pairs(wide: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
         "ended_in_cosmic": c_ended & ~p_ended,
         "ended_in_pascal": p_ended & ~c_ended,
         "route": active & _known_differ("route"),
-        "form": active
-        & _known_differ("form_class")
-        & (_c("form_class") != "unknown")
-        & (_p("form_class") != "unknown"),
+        "form": active & cmp["form_differs"],
         "as_needed": active & prn_differs,
         "dispensing": active & _known_differ("dispensing"),
         "dose": dosed & ((equal == False) | cmp["interval_differs"]),  # noqa: E712
-        "schedule": same_amount & cmp["standing"] & cmp["single"] & dist_known & dist_differs,
-        "strength": same_amount & (~cmp["single"] | cmp["strength_differs"]),
+        "schedule": same_amount
+        & cmp["standing"]
+        & cmp["single"]
+        & ((dist_known & dist_differs) | cmp["times_differ"]),
+        # A different form explains a different strength (a solution against tablets).
+        "strength": same_amount
+        & ~cmp["form_differs"]
+        & (~cmp["single"] | cmp["strength_differs"]),
         "needs_review": undecided & ~cmp["interval_differs"] & cmp["texts_differ"],
     }
     found = [
@@ -264,7 +301,11 @@ def judge_unpaired(lines: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
         c_rows=pl.when("cosmic").then("rows").otherwise(pl.lit([], pl.List(pl.UInt32))),
         p_rows=pl.when("cosmic").then(pl.lit([], pl.List(pl.UInt32))).otherwise("rows"),
     )
-    dups = _duplicates(active, paired)
+    alone = pairs.filter(~pl.col("mechanism").is_in(_GROUP_MECHANISMS))
+    paired_alone = pl.concat([alone.select(r="c_rows"), alone.select(r="p_rows")]).explode(
+        "r", empty_as_null=False
+    )
+    dups = _duplicates(active, paired, paired_alone)
     unpaired = (
         active.join(paired, left_on="_row", right_on="r", how="anti")
         .join(absent, on="_pid", how="anti")
@@ -304,10 +345,14 @@ class _Duplicates:
         self.covered = covered
 
 
-def _duplicates(active: pl.DataFrame, paired: pl.DataFrame) -> _Duplicates:
+def _duplicates(
+    active: pl.DataFrame, paired: pl.DataFrame, paired_alone: pl.DataFrame
+) -> _Duplicates:
     """Same substance (or ATC-7 and form class) and as-needed flag twice on one side.
 
-    Not a duplicate: several standing lines of different strengths (a split group).
+    Not a duplicate: several standing lines of different strengths (a split group),
+    unless one of them alone was paired with the other side's line (it is the order both
+    systems mean; the others are extra, see ``pairing._split_groups``).
     The group's extra lines are covered by the finding: when none of the group was
     paired the first line (by line id) still reports the missing drug, the others don't.
     """
@@ -324,17 +369,27 @@ def _duplicates(active: pl.DataFrame, paired: pl.DataFrame) -> _Duplicates:
         "_row", "_id_rank", "_pid", "_is_cosmic", "_prn", "strength_value", _dup_key=key
     ).filter(pl.col("_dup_key").is_not_null())
     several = keyed.group_by(group).len().filter(pl.col("len") >= 2).select(group)
+    alone = paired_alone.select(_row="r", _alone=pl.lit(True)).unique("_row")
     groups = (
         keyed.join(several, on=group, how="semi")
+        .join(alone, on="_row", how="left")
         .sort("_id_rank", "_row")
         .group_by(group)
         .agg(
             rows=pl.col("_row"),
             n=pl.len(),
             n_strengths=pl.col("strength_value").drop_nulls().n_unique(),
+            any_alone=pl.col("_alone").fill_null(False).any(),
+            all_paired=pl.col("_alone").fill_null(False).all(),
         )
     )
-    split = (~pl.col("_prn")) & (pl.col("n_strengths") == pl.col("n"))
+    # Paired line by line (a split on both sides): no duplicate. One line paired alone and
+    # the rest not: that line is the order both sides mean, the rest is a second order.
+    split = (
+        (~pl.col("_prn"))
+        & (pl.col("n_strengths") == pl.col("n"))
+        & ~(pl.col("any_alone") & ~pl.col("all_paired"))
+    )
     groups = groups.filter((pl.col("n") >= 2) & ~split)
     findings = groups.select(
         "_pid",

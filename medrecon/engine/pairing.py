@@ -45,6 +45,7 @@ _POOL_COLUMNS = (
     "_is_cosmic",
     "daily_amount",
     "_times",
+    "_max_daily",
 )
 _COSTS = ("cost_ended", "cost_prn", "cost_strength", "cost_amount", "cost_times")
 _COST_INPUTS = ("_id_rank", "strength_value", "_ended", "_prn", "daily_amount", "_times")
@@ -108,10 +109,17 @@ def _as_pairs(frame: pl.DataFrame, mechanism: str, score: pl.Expr) -> pl.DataFra
 
 
 def _split_groups(lines: pl.DataFrame) -> pl.DataFrame:
-    """Several standing strengths of one substance on one side against one line."""
+    """Several standing strengths of one substance on one side against one line.
+
+    Not a split when the group adds up to more than the substance's maximum daily dose
+    ("Alvedon forte 1 g x 3" and "Paracetamol 500 mg 2 x 3": 6 g): those are two orders
+    for one drug, a duplicate (``judging``), and the line that is the other side's dose is
+    paired with it by the single-line tiers.
+    """
     group = ["_pid", "_sid", "_is_cosmic"]
     active = lines.select(
-        "_row", "_pid", "_sid", "_is_cosmic", "_prn", "strength_value", "_ended"
+        "_row", "_pid", "_sid", "_is_cosmic", "_prn", "strength_value", "_ended", "daily_amount",
+        "_max_daily",
     ).filter(~pl.col("_ended") & pl.col("_sid").is_not_null())
     counts = active.group_by(group).len()
     several = counts.filter(pl.col("len") >= 2)
@@ -127,6 +135,8 @@ def _split_groups(lines: pl.DataFrame) -> pl.DataFrame:
         n_standing=(~pl.col("_prn")).sum(),
         n_strengths=pl.col("strength_value").drop_nulls().n_unique(),
         rows=pl.col("_row").sort(),
+        total=pl.when(pl.col("daily_amount").null_count() == 0).then(pl.col("daily_amount").sum()),
+        limit=pl.col("_max_daily").first(),
     )
     split = groups.filter(
         (pl.col("n_standing") == pl.col("n")) & (pl.col("n_strengths") == pl.col("n"))
@@ -136,7 +146,8 @@ def _split_groups(lines: pl.DataFrame) -> pl.DataFrame:
         on=group,
         how="semi",
     ).select("_pid", "_sid", other_rows=pl.concat_list("_row"))
-    joined = split.join(others, on=["_pid", "_sid"])
+    over_limit = (pl.col("total") > pl.col("limit") * (1 + 1e-9)).fill_null(False)
+    joined = split.filter(~over_limit).join(others, on=["_pid", "_sid"])
     return joined.select(
         "_pid",
         mechanism=pl.lit("split"),

@@ -58,6 +58,9 @@ class Rules:
     high_risk_substances: tuple[str, ...] = ()
     elderly: ElderlyRules = field(default_factory=ElderlyRules)
     fuzzy_threshold: float = DEFAULT_FUZZY_THRESHOLD
+    # substance -> the most a day in mg (rules/max_daily_doses.csv): lines of one substance
+    # that add up to more are two orders for one drug, not one dose split over strengths
+    max_daily_mg: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def load(cls, folder: Path | None = None) -> Rules:
@@ -79,6 +82,7 @@ class Rules:
             ),
             elderly=_elderly(old),
             fuzzy_threshold=_fuzzy_threshold(matching),
+            max_daily_mg=_max_daily(folder / "max_daily_doses.csv"),
         )
 
 
@@ -134,6 +138,28 @@ def _elderly(data: dict[str, Any]) -> ElderlyRules:
         avoid=tuple(_indicator(e) for e in data.get("avoid", [])),
         max_daily=tuple(_indicator(e) for e in data.get("max_daily", [])),
     )
+
+
+MAX_DAILY_COLUMNS = ("substans", "högsta_dygnsdos", "kommentar")
+
+
+def _max_daily(path: Path) -> dict[str, float]:
+    """``max_daily_doses.csv``: the most of a substance a day, in mg."""
+    if not path.is_file():
+        return {}
+    from medrecon.normalise.catalogue import read_rule_rows
+    from medrecon.normalise.strength import parse_strength
+
+    limits: dict[str, float] = {}
+    for number, row in read_rule_rows(path, MAX_DAILY_COLUMNS):
+        limit = parse_strength(row.get("högsta_dygnsdos"))
+        if limit is None or limit.unit != "mg" or len(limit.values) != 1:
+            raise MedreconError(
+                f"{path.name} rad {number}: '{row.get('högsta_dygnsdos')}' är ingen dos i "
+                "mg, g eller mikrogram."
+            )
+        limits[row.get("substans", "").strip().lower()] = limit.values[0]
+    return limits
 
 
 def _fuzzy_threshold(matching: dict[str, Any]) -> float:

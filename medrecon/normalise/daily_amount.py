@@ -82,7 +82,7 @@ def active_amount(value: pl.Expr, unit: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
 
 
 def daily_amount_columns() -> list[pl.Expr]:
-    """daily_amount(_min), its unit, and max_amount with its unit (see judging.md)."""
+    """daily_amount(_min), max_amount and the amount per dose, each with its unit."""
     unit = pl.col("dose_unit")
     standing = pl.col("daily_units").is_not_null() & ~pl.col("dose_as_needed").fill_null(False)
     # A patch's strength is per hour or per day of wear: the amount a day is the
@@ -101,6 +101,8 @@ def daily_amount_columns() -> list[pl.Expr]:
     patch_rate = patch & (per_hour | per_day)
     daily, daily_unit = active_amount(pl.col("daily_units"), unit)
     daily_min, _ = active_amount(pl.col("daily_units_min"), unit)
+    per_dose, per_dose_unit = active_amount(pl.col("dose_amount_max"), unit)
+    per_dose_min, _ = active_amount(pl.col("dose_amount_min"), unit)
     max_unit = pl.coalesce(pl.col("max_unit"), unit)
     maximum, maximum_unit = active_amount(
         pl.col("max_per_day") * pl.col("laterality").fill_null(1), max_unit
@@ -138,4 +140,7 @@ def daily_amount_columns() -> list[pl.Expr]:
         .then(maximum_unit)
         .cast(pl.String)
         .alias("max_amount_unit"),
+        per_dose.cast(pl.Float64).round(9).alias("dose_amount"),
+        per_dose_min.cast(pl.Float64).round(9).alias("dose_amount_low"),
+        per_dose_unit.cast(pl.String).alias("dose_amount_unit"),
     ]

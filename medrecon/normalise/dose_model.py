@@ -29,6 +29,9 @@ class DoseReading:
     unit: str | None = None
     times_per_day: float | None = None  # administrations per dosing day (upper end)
     times_min: float | None = None  # lower end of a frequency range ("1-3 gånger")
+    # the number of administrations is written ("2 gånger", "morgon och kväll", "1+0+1"),
+    # not only implied by "dagligen" ("2 tabletter dagligen" may be a daily total)
+    times_stated: bool = False
     # amount at morning, noon, evening, night when the text or columns say so, else None
     slots: tuple[float | None, float | None, float | None, float | None] = (None, None, None, None)
     interval_days: float | None = None  # 1 daily, 2 every other day, 7 weekly, 3.5 twice a week
@@ -63,6 +66,7 @@ class DoseReading:
             "dose_amount_max": self.amount_max,
             "dose_unit": self.unit,
             "times_per_day": self.times_per_day,
+            "times_stated": self.times_stated,
             "slot_morning": morning,
             "slot_noon": noon,
             "slot_evening": evening,
@@ -87,6 +91,7 @@ DOSE_COLUMNS_SCHEMA: dict[str, pl.DataType] = {
     "dose_amount_max": pl.Float64(),
     "dose_unit": pl.String(),
     "times_per_day": pl.Float64(),
+    "times_stated": pl.Boolean(),
     "slot_morning": pl.Float64(),
     "slot_noon": pl.Float64(),
     "slot_evening": pl.Float64(),

@@ -235,10 +235,12 @@ def build_patterns(lex: Lexicon) -> Patterns:
     step_split = re.compile(
         rf"\s*[,;.]?\s*(?<![^\W_]){separators}\s*[,:]?\s*|\s*[,;.]\s*(?={rule})"
     )
-    numbered = (
-        rf"(?<![^\W_])(?:(?P<days>{alt['numbered_days']})|(?P<weeks>{alt['numbered_weeks']}))"
-        rf"\s+(?P<first>\d+)(?:\s*-\s*(?P<last>\d+))?\s*:"
-    )
+    # "Dag 1: ...", "dag 2-10: ..."; without the colon only at the start of a clause and
+    # before a number ("Dag 1-3 1 tablett morgon, dag 4-7 1 tablett morgon och kväll")
+    unit = rf"(?:(?P<days>{alt['numbered_days']})|(?P<weeks>{alt['numbered_weeks']}))"
+    span = r"\s+(?P<first>\d+)(?:\s*-\s*(?P<last>\d+))?"
+    start = r"(?P<start>^|(?<=[,;.])\s*)?(?<![^\W_])"
+    numbered = rf"{start}{unit}{span}(?(start)(?:\s*:|(?=\s+\d))|\s*:)"
     after_span = (
         rf"(?:^|(?<=[.;]))\s*efter\s+(?P<n>{NUM_DIGITS}|{alt['numword']})\s*"
         rf"(?P<unit>{alt['dur_unit']})\s*[,:]?\s*"
@@ -458,7 +460,7 @@ def token_pattern(kind: str, a: dict[str, str], n: str) -> str:
     if kind == "strength_each":
         one = rf"{NUM_DIGITS}\s*{strength_unit}{END}"
         ratio = rf"{NUM_DIGITS}\s*/\s*{NUM_DIGITS}(?:\s*{strength_unit}{END})?"
-        return rf"à\s*(?:{ratio}|{one}(?:\s*/\s*{per}{END})?)"
+        return rf"(?:à|a)\s*(?:{ratio}|{one}(?:\s*/\s*{per}{END})?)"
     if kind == "word_amount":  # "en tablett", "två på morgonen"
         context = (
             rf"(?=\s+(?:(?:{a['prefix']}\s+)?{a['part']}|{a['as_needed']}|[x×]|kl\b|klockan\b"

@@ -401,6 +401,7 @@ def _reading(
         unit=s.unit,
         times_per_day=s.times_per_day,
         times_min=s.times_min,
+        times_stated=s.times_per_day is not None and not s.times_implicit,
         slots=slots if slots is not None else (None, None, None, None),
         interval_days=s.interval_days,
         weekdays=s.weekdays,

@@ -51,6 +51,7 @@ def dose_from_slots(
         amount_max=max(given),
         unit=unit,
         times_per_day=None if as_needed else float(len(given)),
+        times_stated=not as_needed,
         slots=slots,
         interval_days=None if as_needed else 1.0,
         as_needed=as_needed,
