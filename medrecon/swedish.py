@@ -44,36 +44,47 @@ UNIT_SHOWN = {"mikrog": "µg"}
 SLOT_PHRASE = ("på morgonen", "mitt på dagen", "på kvällen", "till natten")
 _WHOLE_FROM = 100.0
 _SIGNIFICANT = 3
+_NOTHING_BELOW = 1e-5  # no dose is this small (0,01 µg): shown as 0
 
 
 def _rounded(value: float) -> float:
-    if value == 0 or not math.isfinite(value):
-        return value
-    if abs(value) >= _WHOLE_FROM:
-        return float(round(value))
-    digits = _SIGNIFICANT - 1 - math.floor(math.log10(abs(value)))
-    return round(value, digits)
+    """Half away from zero, in the same float operations as ``number`` below (so the two
+    forms agree to the last digit)."""
+    size = abs(value)
+    if size < _NOTHING_BELOW or not math.isfinite(value):
+        return 0.0 if size < _NOTHING_BELOW else value
+    if size >= _WHOLE_FROM:
+        return math.copysign(math.floor(size + 0.5), value)
+    scale = 10.0 ** (_SIGNIFICANT - 1 - math.floor(math.log10(size)))
+    return math.copysign(math.floor(size * scale + 0.5) / scale, value)
 
 
 def format_number(value: float | None) -> str:
     """``0,571``, ``12,5``, ``286``; ``–`` for no value."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
-    text = repr(_rounded(float(value)))
-    if "e" in text:  # tiny or huge: show plainly rather than in scientific notation
-        text = f"{_rounded(float(value)):.10f}".rstrip("0")
-    text = text.removesuffix(".0").rstrip(".")
+    rounded = _rounded(float(value))
+    size = abs(rounded)
+    digits = 0 if size >= _WHOLE_FROM or size == 0 else max(
+        0, _SIGNIFICANT - 1 - math.floor(math.log10(size))
+    )
+    text = f"{rounded:.{digits}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text.replace(".", ",")
 
 
 def number(expr: pl.Expr) -> pl.Expr:
     """``format_number`` for a whole column (null stays null)."""
-    rounded = (
-        pl.when(expr.abs() >= _WHOLE_FROM)
-        .then(expr.round(0))
-        .otherwise(expr.round_sig_figs(_SIGNIFICANT))
+    size = expr.abs()
+    scale = pl.lit(10.0).pow(_SIGNIFICANT - 1 - size.log10().floor())
+    magnitude = (
+        pl.when(size >= _WHOLE_FROM)
+        .then((size + 0.5).floor())
+        .otherwise((size * scale + 0.5).floor() / scale)
     )
-    text = rounded.cast(pl.String)
+    rounded = pl.when(expr < 0).then(-magnitude).otherwise(magnitude)
+    text = pl.when(size < _NOTHING_BELOW).then(pl.lit("0")).otherwise(rounded.cast(pl.String))
     return text.str.replace(r"\.0$", "").str.replace(".", ",", literal=True)
 
 

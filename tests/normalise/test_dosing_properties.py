@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from medrecon.normalise.dose_model import DoseReading
 from medrecon.normalise.dosing import dose_from_slots, parse_dosing
-from medrecon.normalise.dosing_grammar import MARKER_MIXED
+from medrecon.normalise.dosing.reader import MARKER_MIXED
 
 # Words and signs of real dosing texts, so that generated texts reach deep into the grammar
 # instead of failing at the first letter.

@@ -99,7 +99,8 @@ def scan(tokens: Iterable[re.Match[str]], lex: Lexicon) -> Facts:
             elif _DIGIT.search(text) and name not in ("threshold", "date", "date_mention"):
                 facts.uncertain = True  # a number in a negated phrase: "ej mer än 2"
             continue
-        if name in ("other", "harmless", "sep", "prefix", "strength", "ratio", "span",
+        if name in ("other", "harmless", "sep", "prefix", "strength", "ratio", "ratio_unit",
+                    "label_strength", "span",
                     "word_span", "dilution", "word_dilution", "threshold", "date_mention", "control",
                     "removal", "contact", "indication", "strength_each", "x_clock"):
             if name == "sep" and after_bare_number and text in ("/",):

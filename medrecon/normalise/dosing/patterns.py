@@ -27,6 +27,8 @@ ORDINAL_SUFFIX = r"(?:\s*:\s*(?:e|a|de|dje)|\s?(?:e|a)(?![^\W_]))?"
 # against them (speed). Kinds that also start with a written number ("en gång") appear
 # again among the word kinds under a second name (see ``KIND_OF``).
 DIGIT_KINDS = (
+    "label_strength",
+    "ratio_unit",
     "date",
     "clock_time",
     "shorthand",
@@ -150,6 +152,7 @@ def build_patterns(lex: Lexicon) -> Patterns:
         )
         + END,
         "measure": alternation(list(w("measures"))) + END,
+        "pieces": alternation(list(w("pieces.words"))),
         "numword": alternation(list(w("numbers"))) + END,
         "ordinal": alternation(list(w("ordinals"))) + END,
         "part": alternation(
@@ -282,7 +285,8 @@ def token_pattern(kind: str, a: dict[str, str], n: str) -> str:
         return f"{g('lo', num)}(?:{RANGE_SEP}{g('hi', num)})?"
 
     not_part = rf"(?!{a['part']})"  # "1 t.n.": "t" is not a tablet before a time of day
-    unit = rf"{not_part}(?:{g('unit', a['unit'])}|{g('measure', a['measure'])})"
+    pieces_first = rf"(?:{a['pieces']}\.?\s+(?={a['unit']}))?"  # "1 st tablett", "2 st kapslar"
+    unit = rf"{not_part}{pieces_first}(?:{g('unit', a['unit'])}|{g('measure', a['measure'])})"
     strength_unit = r"(?:mg|g|mikrog|mikrogram|µg|μg|mcg|e|ie|enheter|mmol|%|ml|mikrol)"
     per = (
         r"(?:ml|g|h|t|tim|timme|timmar|dos|spray|puff|sprayning|inhalation|"
@@ -303,8 +307,12 @@ def token_pattern(kind: str, a: dict[str, str], n: str) -> str:
             rf"{one}(?:\s*/\s*{one})+(?:\s*/\s*{per})?{END}"
             rf"|{one}\s*/\s*{per}{END}"
         )
-    if kind == "ratio":
-        return rf"{NUM_DIGITS}\s*/\s*{NUM_DIGITS}(?:\s*/\s*{NUM_DIGITS})?(?:\s*{strength_unit}{END})?"
+    if kind == "ratio":  # "160/4.5": a combination strength without a unit
+        return rf"{NUM_DIGITS}\s*/\s*{NUM_DIGITS}(?:\s*/\s*{NUM_DIGITS})?"
+    if kind == "ratio_unit":  # "49/51 mg", "97/103 mg": a combination strength
+        return rf"{NUM_DIGITS}\s*/\s*{NUM_DIGITS}(?:\s*/\s*{NUM_DIGITS})?\s*{strength_unit}{END}"
+    if kind == "label_strength":  # "Levaxin 50 mikrog: 1 tablett": the product's strength
+        return rf"{NUM_DIGITS}\s*{strength_unit}{END}(?:\s*/\s*{per})?\s*:(?!\s*$)"
     if kind in ("span", "word_span"):  # "30 min före", "efter 2 timmar", "i 24 tim"
         before = rf"(?:{a['span_word']}\s+)?" if kind == "span" else rf"{a['span_word']}\s+"
         after = rf"(?:\s+{a['span_word']}(?!\s+{a['as_needed']}))?"

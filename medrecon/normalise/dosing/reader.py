@@ -49,8 +49,6 @@ _SCHEDULE = {
     "written_days_per_week",
 }
 _AS_NEEDED = {"as_needed", "symptom", "trigger"}
-# An as-needed part may say when ("samt 1 tablett till natten vid behov") but not how often.
-_TIME_OF_DAY = {"part", "meal", "clock", "clock_time", "unslotted"}
 MARKER_MIXED = "stående och vid behov"
 
 
@@ -69,6 +67,11 @@ class Reader:
         self.lex = lex
         self.pats = pats
         self.speller = Speller(lex)
+        # names that end in digits ("D3", "B12") are words, not amounts
+        self.keep = frozenset(
+            w for phrase in lex.list("harmless.phrases") for w in phrase.split()
+            if any(c.isdigit() for c in w) and any(c.isalpha() for c in w)
+        )
 
     # --- one clause -------------------------------------------------------------------
 
@@ -105,12 +108,16 @@ class Reader:
         if extra_tokens and statement is not None:
             extra_facts = self._scan(extra_tokens)
             extra_facts.as_needed = True
-            if any(t.lastgroup in _SCHEDULE - _TIME_OF_DAY for t in extra_tokens):
-                statement = None  # two standing schedules in one clause
+            if any(t.lastgroup in _SCHEDULE for t in extra_tokens):
+                # "1 tablett på morgonen och 2 tabletter till natten vb": does "vb" belong
+                # to the night dose only, or to both? Not guessed.
+                statement = None
             else:
                 extra = resolve(extra_facts)
                 if extra is None:
                     statement = None
+                elif extra.unit is None and extra.has_amount:
+                    extra = replace(extra, unit=statement.unit)  # "1x2 + 1 vb": the same unit
             if statement is None:
                 markers.insert(0, MARKER_MIXED)
         return ClauseReading(statement, tuple(markers), extra, content)
@@ -119,7 +126,7 @@ class Reader:
 
     def parse(self, text: str | None) -> DoseReading:
         raw = text if isinstance(text, str) else ""
-        norm = normalise_dosing_text(raw) if len(raw) <= MAX_TEXT_LENGTH else ""
+        norm = normalise_dosing_text(raw, self.keep) if len(raw) <= MAX_TEXT_LENGTH else ""
         if not norm:
             return DoseReading(text=raw, understood=False)
         norm = self.speller.correct(norm)
@@ -220,8 +227,8 @@ def _mixed_split(
         text = token.group(name).strip()
         if name in _SCHEDULE:
             seen_schedule = True
-            conjunction = None
-            amount_after = False
+            if not amount_after:  # a time of the new amount keeps the split before it
+                conjunction = None
         elif name == "sep" and text in (",", "och", "samt", "+", "o", ";", "&"):
             if seen_schedule:
                 conjunction, amount_after = index, False

@@ -43,7 +43,7 @@ _MIXED_FRACTION = re.compile(r"(?<![\d./])(\d+)\s+([123])/([234])(?![\d./])")  #
 _FRACTION = re.compile(r"(?<![\d./])([123])/([234])(?![\d./])")  # "1/2", "3/4"
 # "2ggr" -> "2 ggr", "1tabl" -> "1 tabl", "x2" -> "x 2"; "3:e" and "1:a" stay whole.
 _DIGIT_LETTER = re.compile(r"(?<=\d)(?=[^\W\d_])")
-_LETTER_DIGIT = re.compile(r"(?<=[^\W\d_])(?=\d)")
+_LETTER_DIGIT = re.compile(r"([^\W\d_]+)(\d+)")
 # After the split: "1 tx 2" -> "1 t x 2", "1 kapsx 1" -> "1 kaps x 1" ("1 max 2" stays).
 _UNIT_X = re.compile(r"(?<=\d )(?!max )([^\W\d_]{1,12}?)x(?= \d)")
 _WORD = re.compile(r"[^\W\d_]+")
@@ -73,11 +73,12 @@ def _fraction(match: re.Match[str]) -> str:
     return match.group() if part is None else _number(part)
 
 
-def normalise_dosing_text(text: str) -> str:
+def normalise_dosing_text(text: str, keep: frozenset[str] = frozenset()) -> str:
     """Lower case, one space between words, one spelling for dashes, decimals and fractions.
 
     "1½ Tabl.  x 2" -> "1.5 tabl. x 2"; "0,5" -> "0.5"; "1/2" -> "0.5"; "2ggr" -> "2 ggr".
-    Texts differing only in case, spacing or number notation read the same.
+    Texts differing only in case, spacing or number notation read the same. Names in
+    ``keep`` ("d3", "b12") keep their digits.
     """
     t = text.lower()
     if not t.isascii():
@@ -93,7 +94,9 @@ def normalise_dosing_text(text: str) -> str:
         t = _MIXED_FRACTION.sub(_mixed, t)
         t = _FRACTION.sub(_fraction, t)
     t = _DIGIT_LETTER.sub(" ", t)
-    t = _LETTER_DIGIT.sub(" ", t)
+    t = _LETTER_DIGIT.sub(
+        lambda m: m.group() if m.group().lower() in keep else f"{m.group(1)} {m.group(2)}", t
+    )
     t = " ".join(t.split())
     return _UNIT_X.sub(r"\1 x", t)
 
