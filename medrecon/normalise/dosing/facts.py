@@ -344,10 +344,12 @@ def _every(n: float, high: int | None, unit: str, facts: Facts) -> bool:
 
 def _clock(hours: str, lex: Lexicon, facts: Facts) -> bool:
     slots: list[int] = []
+    seen: set[tuple[int, int]] = set()
     for hour_text, minute_text in _HOUR.findall(hours):
         hour, minute = int(hour_text), int(minute_text or 0)
-        if hour > 24 or minute > 59:
-            return False
+        if hour > 24 or minute > 59 or (hour % 24, minute) in seen:
+            return False  # "kl 27", or the same time twice
+        seen.add((hour % 24, minute))
         slots.append(lex.slot_of_hour[hour % 24])
     if len(set(slots)) < len(slots):
         # "kl 8, 12, 16 och 20": four times that do not fit the four dispensing times

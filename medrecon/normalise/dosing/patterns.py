@@ -422,7 +422,9 @@ def token_pattern(kind: str, a: dict[str, str], n: str) -> str:
         # 20"); after "och" so is a number followed by a time ("kl 8 och 1 på kvällen").
         hour = r"\d{1,2}(?:[.:]\d{2})?(?!\d|\.\d)\.?"
         first = rf"{hour}(?!\s*{a['unit']})"
-        amount = rf"{a['unit']}|(?:{a['prefix']}\s+)?{a['part']}|{a['as_needed']}|kl\b"
+        amount = (
+            rf"{a['unit']}|(?:{a['prefix']}\s+)?(?:{a['part']}|{a['meal']})|{a['as_needed']}|kl\b"
+        )
         later = rf"{hour}(?!\s*(?:{amount}))"
         sep = r"(?:,|och|o|samt|&|/|\+|-)"
         more = rf"(?:\s*{sep}?\s*(?:(?:kl|klockan)\.?\s*)?{later})*"
@@ -471,8 +473,8 @@ def token_pattern(kind: str, a: dict[str, str], n: str) -> str:
         return rf"(?:à|a)\s*(?:{ratio}|{one}(?:\s*/\s*{per}{END})?)"
     if kind == "word_amount":  # "en tablett", "två på morgonen"
         context = (
-            rf"(?=\s+(?:(?:{a['prefix']}\s+)?{a['part']}|{a['as_needed']}|[x×]|kl\b|klockan\b"
-            rf"|{a['day']}|om\s+dan))"
+            rf"(?=\s+(?:(?:{a['prefix']}\s+)?(?:{a['part']}|{a['meal']})|{a['as_needed']}|[x×]"
+            rf"|kl\b|klockan\b|{a['day']}|om\s+dan))"
         )
         return rf"{num_range()}(?:\s*{unit}|{context})"
     if kind == "amountless":

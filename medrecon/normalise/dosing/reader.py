@@ -220,27 +220,29 @@ def _mixed_split(
     words belong to the whole clause ("1 tablett 3 gånger dagligen vid smärta").
     """
     seen_schedule = False
-    conjunction: int | None = None
-    amount_after = False
+    conjunction: int | None = None  # the last "och"/"samt"/"+"/"," after a schedule
+    pending: int | None = None  # such a conjunction followed by a new amount
     for index, token in enumerate(tokens):
         name = token.lastgroup or ""
         text = token.group(name).strip()
         if name in _SCHEDULE:
             seen_schedule = True
-            if not amount_after:  # a time of the new amount keeps the split before it
+            if pending is None:
                 conjunction = None
         elif name == "sep" and text in (",", "och", "samt", "+", "o", ";", "&"):
-            if seen_schedule:
-                conjunction, amount_after = index, False
+            if seen_schedule and pending is None:
+                conjunction = index
         elif name in ("amount", "word_amount"):
-            amount_after = conjunction is not None
+            if conjunction is not None and pending is None:
+                pending = conjunction
         elif name in _AS_NEEDED:
-            if conjunction is None:
+            split = pending
+            if split is None and conjunction is not None:
+                if tokens[conjunction].group("sep").strip() != ",":
+                    split = conjunction  # "1 tablett på morgonen och vid behov"
+            if split is None:
                 return tokens, []
-            separator = tokens[conjunction].group("sep").strip()
-            if separator == "," and not amount_after:
-                return tokens, []
-            return tokens[:conjunction], tokens[conjunction + 1 :]
+            return tokens[:split], tokens[split + 1 :]
     return tokens, []
 
 

@@ -408,6 +408,14 @@ def _slots(main: Statement, other: Statement, hi: float | None, unit: str | None
     """The times of day of both; slots said in another unit are scaled to the main amount."""
     if main.slots is None and other.slots is None:
         return None
+    if main.slots is not None and main.amount_max is None:
+        # "morgon och kväll (1 tablett)": the times came without an amount
+        if hi is None:
+            return main.slots
+        scaled_main = rescale(main.slots, hi)
+        if scaled_main is None:
+            return False
+        main = replace(main, slots=scaled_main, amount_max=hi)
     if other.slots is None:
         return main.slots
     same_unit = other.unit is None or unit is None or other.unit == unit
