@@ -208,15 +208,13 @@ def dosing_lines(
     shown_unit = unit or ("styck" if pieces_assumed else None)
     slots = tuple(reading[col] for col in SLOT_COLUMNS)
     low, high = reading["dose_amount_min"], reading["dose_amount_max"]
-    if high is not None:
+    if any(slots) and low != high:  # different amounts at different times, no range
+        lines.append(f"  Dos per tillfälle: {format_slots(slots, shown_unit)}")
+    elif high is not None:
         per_dose = _amount_text(low, high, shown_unit) + ("" if shown_unit else " (enhet ej angiven)")
         active_unit = reading["dose_amount_unit"]
         if reading["dose_amount"] is not None and active_unit and active_unit != unit:
-            active = format_amount(reading["dose_amount"], active_unit, micro=micro)
-            if reading["dose_amount_low"] not in (None, reading["dose_amount"]):
-                active = format_amount(reading["dose_amount_low"], active_unit, micro=micro) + (
-                    "–" + active
-                )
+            active = _range_text(reading["dose_amount_low"], reading["dose_amount"], active_unit, micro)
             per_dose += f" = {active}"
         lines.append(f"  Dos per tillfälle: {per_dose}")
     else:
@@ -261,14 +259,25 @@ def dosing_lines(
     return lines
 
 
+def _range_text(low: float | None, high: float, unit: str, micro: bool) -> str:
+    """ "0,5–1 g", "75 µg": a range shown with its unit once."""
+    high_text = format_amount(high, unit, micro=micro)
+    if low is None or low == high:
+        return high_text
+    high_number, _, shown_unit = high_text.partition(" ")
+    factor = high / float(high_number.replace(",", ".")) if high_number not in ("0", "–") else 1.0
+    return f"{format_number(low / factor)}–{high_number} {shown_unit}"
+
+
 def _maximum_text(reading: dict[str, Any], micro: bool) -> str:
     most = reading["max_per_day"]
     if most is None:
         return ", inget maxantal angivet"
     unit = reading["max_unit"] or reading["dose_unit"]
-    text = f", högst {format_count(most, unit)} per dygn"
+    stated = format_count(most, unit)
+    text = f", högst {stated} per dygn"
     active = _active(reading["max_amount"], reading["max_amount_unit"], micro)
-    if active and reading["max_amount_unit"] != unit:
+    if active and active != stated and reading["max_amount_unit"] != unit:
         text += f" (= {active})"
     return text
 
