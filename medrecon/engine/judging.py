@@ -370,9 +370,11 @@ def _duplicates(
     ).filter(pl.col("_dup_key").is_not_null())
     several = keyed.group_by(group).len().filter(pl.col("len") >= 2).select(group)
     alone = paired_alone.select(_row="r", _alone=pl.lit(True)).unique("_row")
+    any_pair = paired.select(_row="r", _paired=pl.lit(True)).unique("_row")
     groups = (
         keyed.join(several, on=group, how="semi")
         .join(alone, on="_row", how="left")
+        .join(any_pair, on="_row", how="left")
         .sort("_id_rank", "_row")
         .group_by(group)
         .agg(
@@ -380,7 +382,7 @@ def _duplicates(
             n=pl.len(),
             n_strengths=pl.col("strength_value").drop_nulls().n_unique(),
             any_alone=pl.col("_alone").fill_null(False).any(),
-            all_paired=pl.col("_alone").fill_null(False).all(),
+            all_paired=pl.col("_paired").fill_null(False).all(),
         )
     )
     # Paired line by line (a split on both sides): no duplicate. One line paired alone and

@@ -13,13 +13,21 @@ from engine_builders import TODAY, c, p, rules, run
 from test_engine_kinds import CASES
 
 from medrecon.engine import reconcile
-from medrecon.engine.wording import counted, number
+from medrecon.swedish import counted, number
 from medrecon.schema import CANONICAL_SCHEMA
 
 
 def ranged(line: dict[str, Any], low: float, high: float) -> dict[str, Any]:
     """``line`` with its per-administration amount a range (daily units are the max's)."""
-    return {**line, "dose_amount_min": low, "dose_amount_max": high}
+    share = low / high
+    out = {**line, "dose_amount_min": low, "dose_amount_max": high}
+    for name in ("daily_units", "daily_amount"):
+        if line[name] is not None:
+            out[name + "_min"] = line[name] * share
+    if line["strength_value"] is not None:
+        out["dose_amount"] = line["strength_value"] * high
+        out["dose_amount_low"] = line["strength_value"] * low
+    return out
 
 
 def explanations(result: Any) -> list[str]:
@@ -217,7 +225,7 @@ def test_micrograms_when_the_strength_was_given_in_micrograms() -> None:
     pascal = p("P1", "cyanokobalamin", strength=0.5, units_per_day=1)
     pascal["strength_text"] = "500 µg"
     text = only_explanation(run([cosmic], [pascal]), "dose")
-    assert "Cosmic 1000 µg/dygn" in text and "Pascal 500 µg/dygn" in text
+    assert "Cosmic 1 mg/dygn" in text and "Pascal 500 µg/dygn" in text
 
 
 def test_milligrams_below_one_stay_milligrams_when_given_so() -> None:
@@ -240,7 +248,7 @@ def test_as_needed_maximum_in_tablets_is_plural_only_above_one() -> None:
     [
         (1500.0, "1500"),
         (2.0 / 3.0, "0,667"),
-        (8.0 / 3.0, "2,667"),
+        (8.0 / 3.0, "2,67"),
         (0.0625, "0,0625"),
         (12.5, "12,5"),
         (0.0, "0"),
