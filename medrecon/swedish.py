@@ -65,8 +65,10 @@ def format_number(value: float | None) -> str:
         return "–"
     rounded = _rounded(float(value))
     size = abs(rounded)
-    digits = 0 if size >= _WHOLE_FROM or size == 0 else max(
-        0, _SIGNIFICANT - 1 - math.floor(math.log10(size))
+    digits = (
+        0
+        if size >= _WHOLE_FROM or size == 0
+        else max(0, _SIGNIFICANT - 1 - math.floor(math.log10(size)))
     )
     text = f"{rounded:.{digits}f}"
     if "." in text:

@@ -211,17 +211,23 @@ def dosing_lines(
     if any(slots) and low != high:  # different amounts at different times, no range
         lines.append(f"  Dos per tillfälle: {format_slots(slots, shown_unit)}")
     elif high is not None:
-        per_dose = _amount_text(low, high, shown_unit) + ("" if shown_unit else " (enhet ej angiven)")
+        per_dose = _amount_text(low, high, shown_unit) + (
+            "" if shown_unit else " (enhet ej angiven)"
+        )
         active_unit = reading["dose_amount_unit"]
         if reading["dose_amount"] is not None and active_unit and active_unit != unit:
-            active = _range_text(reading["dose_amount_low"], reading["dose_amount"], active_unit, micro)
+            active = _range_text(
+                reading["dose_amount_low"], reading["dose_amount"], active_unit, micro
+            )
             per_dose += f" = {active}"
         lines.append(f"  Dos per tillfälle: {per_dose}")
     else:
         lines.append("  Dos per tillfälle: mängd inte angiven")
     laterality = reading["laterality"] or 1
     if laterality == 2:
-        lines.append("  Sida:              båda (ögon, öron eller näsborrar) – dygnsdosen räknar båda")
+        lines.append(
+            "  Sida:              båda (ögon, öron eller näsborrar) – dygnsdosen räknar båda"
+        )
     if pieces_assumed and unit is None:
         lines.append("  Enhet:             ej angiven – räknas som styck (tabletter/kapslar)")
     if reading["times_per_day"] is not None:
@@ -313,7 +319,12 @@ def run(args: argparse.Namespace) -> int:
         micro = _micro(args.strength, args.product)
         out += dosing_lines(text, dosing, micro=micro, pieces_assumed=pieces_assumed)
     if not out:
-        out = product_lines(text, product) + [""] + dosing_lines(text, dosing)
-        out += ["", "Texten förstods varken som produkttext eller som doseringstext."]
+        out = [
+            *product_lines(text, product),
+            "",
+            *dosing_lines(text, dosing),
+            "",
+            "Texten förstods varken som produkttext eller som doseringstext.",
+        ]
     print("\n".join(out))
     return 0

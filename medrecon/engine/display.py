@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from medrecon.swedish import amount, amount_range, counted, given_in_micrograms, number
 from medrecon.schema import PASCAL
+from medrecon.swedish import amount, amount_range, counted, given_in_micrograms, number
 
 _SLOT_NAMES = (
     ("dose_morning", "Morgon"),

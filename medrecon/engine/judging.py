@@ -96,7 +96,9 @@ def _comparisons() -> dict[str, pl.Expr]:
         maximum & ~_close(_c("max_amount"), _p("max_amount"))
     )
     prn_equal = (
-        pl.when(~understood | ~(per_dose | maximum)).then(None).otherwise(~prn_differs.fill_null(False))
+        pl.when(~understood | ~(per_dose | maximum))
+        .then(None)
+        .otherwise(~prn_differs.fill_null(False))
     )
     amounts_equal = (
         pl.when(~single)
@@ -239,9 +241,7 @@ def judge_pairs(wide: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
         & cmp["single"]
         & ((dist_known & dist_differs) | cmp["times_differ"]),
         # A different form explains a different strength (a solution against tablets).
-        "strength": same_amount
-        & ~cmp["form_differs"]
-        & (~cmp["single"] | cmp["strength_differs"]),
+        "strength": same_amount & ~cmp["form_differs"] & (~cmp["single"] | cmp["strength_differs"]),
         "needs_review": undecided & ~cmp["interval_differs"] & cmp["texts_differ"],
     }
     found = [

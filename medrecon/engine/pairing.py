@@ -118,7 +118,14 @@ def _split_groups(lines: pl.DataFrame) -> pl.DataFrame:
     """
     group = ["_pid", "_sid", "_is_cosmic"]
     active = lines.select(
-        "_row", "_pid", "_sid", "_is_cosmic", "_prn", "strength_value", "_ended", "daily_amount",
+        "_row",
+        "_pid",
+        "_sid",
+        "_is_cosmic",
+        "_prn",
+        "strength_value",
+        "_ended",
+        "daily_amount",
         "_max_daily",
     ).filter(~pl.col("_ended") & pl.col("_sid").is_not_null())
     counts = active.group_by(group).len()

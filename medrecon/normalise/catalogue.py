@@ -274,7 +274,9 @@ def _read_atc_variants(path: Path, known: dict[str, str]) -> dict[tuple[str, str
         name = normalise_name(row.get("substans", ""))
         atc = normalise_atc(row.get("atc"))
         if name not in known:
-            raise MedreconError(f"{path.name} rad {number}: okänd substans {row.get('substans')!r}.")
+            raise MedreconError(
+                f"{path.name} rad {number}: okänd substans {row.get('substans')!r}."
+            )
         if atc is None:
             raise MedreconError(f"{path.name} rad {number}: {row.get('atc')!r} är ingen ATC-kod.")
         form = row.get("beredningsklass", "").strip()
@@ -310,9 +312,12 @@ def _read_strength_equivalents(
             )
         name = normalise_name(row.get("substans", ""))
         if name not in known:
-            raise MedreconError(f"{path.name} rad {number}: okänd substans {row.get('substans')!r}.")
-        written, reference = parse_strength(row.get("styrka")), parse_strength(
-            row.get("samma_dos_som")
+            raise MedreconError(
+                f"{path.name} rad {number}: okänd substans {row.get('substans')!r}."
+            )
+        written, reference = (
+            parse_strength(row.get("styrka")),
+            parse_strength(row.get("samma_dos_som")),
         )
         if written is None or reference is None or len(written.values) != 1:
             raise MedreconError(f"{path.name} rad {number}: styrkorna kan inte läsas.")

@@ -288,8 +288,9 @@ def in_substance_order(strength: Strength, order: tuple[str, ...] | None) -> Str
     return strength.reordered(sorted(range(len(order)), key=lambda i: order[i]))
 
 
-def as_reference(strength: Strength, same_dose: dict[float, float] | None,
-                 conversion: tuple[str, float] | None) -> Strength:
+def as_reference(
+    strength: Strength, same_dose: dict[float, float] | None, conversion: tuple[str, float] | None
+) -> Strength:
     """The strength in the reference labelling of its substance (a single-substance line).
 
     "Metoprolol Sandoz 47,5 mg" (succinate) becomes 50 mg, the tartrate label of the same

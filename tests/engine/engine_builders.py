@@ -124,7 +124,9 @@ def line(
         "daily_amount": daily_amount,
         "daily_amount_min": daily_amount,
         "daily_amount_unit": unit if daily_amount is not None else None,
-        "max_amount": (max_per_day * strength if strength else max_per_day) if max_per_day else None,
+        "max_amount": (max_per_day * strength if strength else max_per_day)
+        if max_per_day
+        else None,
         "max_amount_unit": (unit if strength else "tablett") if max_per_day else None,
         "dose_amount": strength if understood and strength is not None else None,
         "dose_amount_low": strength if understood and strength is not None else None,

@@ -13,8 +13,8 @@ from engine_builders import TODAY, c, p, rules, run
 from test_engine_kinds import CASES
 
 from medrecon.engine import reconcile
-from medrecon.swedish import counted, number
 from medrecon.schema import CANONICAL_SCHEMA
+from medrecon.swedish import counted, number
 
 
 def ranged(line: dict[str, Any], low: float, high: float) -> dict[str, Any]:

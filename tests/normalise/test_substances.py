@@ -78,9 +78,7 @@ def test_longest_name_wins() -> None:
         "enalapril",
         "hydroklortiazid",
     )
-    assert resolve_text("Humalog Mix25 KwikPen", catalogue).substances == (
-        "insulin lispro",
-    )
+    assert resolve_text("Humalog Mix25 KwikPen", catalogue).substances == ("insulin lispro",)
     assert resolve_text("Humalog KwikPen", catalogue).substances == ("insulin lispro",)
 
 

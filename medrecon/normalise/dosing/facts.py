@@ -99,10 +99,28 @@ def scan(tokens: Iterable[re.Match[str]], lex: Lexicon) -> Facts:
             elif _DIGIT.search(text) and name not in ("threshold", "date", "date_mention"):
                 facts.uncertain = True  # a number in a negated phrase: "ej mer än 2"
             continue
-        if name in ("other", "harmless", "sep", "prefix", "strength", "ratio", "ratio_unit",
-                    "label_strength", "span",
-                    "word_span", "dilution", "word_dilution", "threshold", "date_mention", "control",
-                    "removal", "contact", "indication", "strength_each", "x_clock"):
+        if name in (
+            "other",
+            "harmless",
+            "sep",
+            "prefix",
+            "strength",
+            "ratio",
+            "ratio_unit",
+            "label_strength",
+            "span",
+            "word_span",
+            "dilution",
+            "word_dilution",
+            "threshold",
+            "date_mention",
+            "control",
+            "removal",
+            "contact",
+            "indication",
+            "strength_each",
+            "x_clock",
+        ):
             if name == "sep" and after_bare_number and text in ("/",):
                 facts.uncertain = True  # "2/": a number divided by something unread
             after_bare_number = False if name != "other" else after_bare_number
@@ -113,7 +131,11 @@ def scan(tokens: Iterable[re.Match[str]], lex: Lexicon) -> Facts:
         if name == "word":
             word = key(text)
             if word in lex.uncertain:
-                if bare_unit is None and word in lex.unit_of and lex.unit_of[word] in lex.implied_one:
+                if (
+                    bare_unit is None
+                    and word in lex.unit_of
+                    and lex.unit_of[word] in lex.implied_one
+                ):
                     facts.implied_units.append(lex.unit_of[word] or "")
                 elif bare_unit is None and word in lex.unit_of:
                     bare_unit = word
@@ -165,10 +187,7 @@ def _place_dinners(facts: Facts, dinners: list[tuple[int, bool]], meals: set[int
     """
     other_meals = meals - {None}
     for index, prefixed in dinners:
-        if prefixed or other_meals:
-            slot = 2 if 1 in other_meals else None
-        else:
-            slot = 1
+        slot = (2 if 1 in other_meals else None) if prefixed or other_meals else 1
         facts.sequence[index] = TimeRef(slot, meal=slot != 1)
 
 
@@ -191,7 +210,9 @@ def _read_token(kind: str, name: str, d: re.Match[str], lex: Lexicon, facts: Fac
             return False
         facts.max_times.append(24 // every if 24 % every == 0 else 24 / every)
     elif kind == "duration":
-        facts.durations.append(lex.number(d.group(p + "n")) * lex.duration_unit_of[key(d.group(p + "unit"))])
+        facts.durations.append(
+            lex.number(d.group(p + "n")) * lex.duration_unit_of[key(d.group(p + "unit"))]
+        )
     elif kind == "day_number":
         first, last = int(d.group(p + "first")), d.group(p + "last")
         span = (int(last) - first + 1) if last else 1
@@ -224,7 +245,9 @@ def _read_token(kind: str, name: str, d: re.Match[str], lex: Lexicon, facts: Fac
         else:
             n = int(d.group(p + "n"))
         high = d.group(p + "n_hi")
-        return _every(n, int(high) if high else None, lex.every_unit_of[key(d.group(p + "unit"))], facts)
+        return _every(
+            n, int(high) if high else None, lex.every_unit_of[key(d.group(p + "unit"))], facts
+        )
     elif kind == "shorthand":
         values = [float(v) for v in _SHORTHAND_VALUE.findall(d.group(p + "values"))]
         facts.shorthand.append((values, lex.unit(d.group(p + "unit"))))

@@ -53,9 +53,7 @@ SHAPE = TomlShape(
         "clock": _words("morning", "noon", "evening", "night"),
         "times": _words("words", "short"),
         "periods": _words("day", "week", "month", "year", "bare_day"),
-        "every": _words(
-            "every_other", "every", "days", "weeks", "months", "hours", "change_words"
-        ),
+        "every": _words("every_other", "every", "days", "weeks", "months", "hours", "change_words"),
         "days_per_week": _words("days", "per_week"),
         "alternate_dates": _words("phrases"),
         "monthly_day": _words("phrases"),
@@ -176,7 +174,10 @@ def _build(data: Mapping[str, Any], path: Path) -> Lexicon:
     words["units"] = tuple(s for spellings in units.values() for s in spellings)
     words |= {f"units.{unit}": spellings for unit, spellings in units.items()}
     measures = {
-        name: (Measure(str(v["unit"]), float(v["amount"])), tuple(s.lower() for s in v["spellings"]))
+        name: (
+            Measure(str(v["unit"]), float(v["amount"])),
+            tuple(s.lower() for s in v["spellings"]),
+        )
         for name, v in data.get("measures", {}).items()
     }
     words["measures"] = tuple(s for _, spellings in measures.values() for s in spellings)
@@ -190,7 +191,8 @@ def _build(data: Mapping[str, Any], path: Path) -> Lexicon:
         (s, SLOT_INDEX[slot]) for slot in SLOTS for s in words[f"parts_of_day.{slot}"]
     )
     slot_of_meal: dict[str, int | None] = _keyed(
-        (s, SLOT_INDEX[slot]) for slot in ("morning", "noon", "evening")
+        (s, SLOT_INDEX[slot])
+        for slot in ("morning", "noon", "evening")
         for s in words.get(f"meals.{slot}", ())
     )
     slot_of_meal |= _keyed((s, None) for s in words.get("meals.dinner", ()))

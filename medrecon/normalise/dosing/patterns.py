@@ -193,9 +193,7 @@ def build_patterns(lex: Lexicon) -> Patterns:
         "dpw_days": alternation(list(w("days_per_week.days"))),
         "dpw_week": alternation(list(w("days_per_week.per_week"))) + END,
         "dur_prefix": alternation(list(w("duration.prefixes"))),
-        "dur_unit": alternation(
-            [*w("duration.days"), *w("duration.weeks"), *w("duration.months")]
-        )
+        "dur_unit": alternation([*w("duration.days"), *w("duration.weeks"), *w("duration.months")])
         + END,
         "first": alternation(list(w("duration.first"))),
         "harmless": alternation(list(w("harmless.phrases"))) + r"(?![^\W_])",
@@ -263,12 +261,12 @@ def _change_rule(a: dict[str, str]) -> str:
     """ "öka med 25 mg var 3:e dag till 100 mg", "minska med 5 mg varje vecka tills utsatt"."""
     num = rf"{NUM_DIGITS}|{a['numword']}"
     return rf"""
-        ^\s*(?:(?P<up>{a['increase']})|(?P<down>{a['decrease']}))\s+
-        (?P<step>{num})\s*(?P<unit>{a['unit']})?(?:\s*(?:/\s*dag|/\s*dygn|per\s+dag))?\s+
+        ^\s*(?:(?P<up>{a["increase"]})|(?P<down>{a["decrease"]}))\s+
+        (?P<step>{num})\s*(?P<unit>{a["unit"]})?(?:\s*(?:/\s*dag|/\s*dygn|per\s+dag))?\s+
         (?:var\s+(?P<n>\d+){ORDINAL_SUFFIX}|(?P<other>varannan)|varje)\s+
-        (?P<per>{a['every_unit']})
-        (?:\s+(?:till\s+(?P<target>{num})\s*(?P<target_unit>{a['unit']})?
-               (?:\s+(?:{a['day']}))?
+        (?P<per>{a["every_unit"]})
+        (?:\s+(?:till\s+(?P<target>{num})\s*(?P<target_unit>{a["unit"]})?
+               (?:\s+(?:{a["day"]}))?
               |(?P<stop>tills\s+(?:helt\s+)?(?:utsatt|slut|utsättning))))?
         \s*[.!]*\s*$
     """
@@ -329,8 +327,9 @@ def token_pattern(kind: str, a: dict[str, str], n: str) -> str:
         return rf"{g('lo', num)}\s*x\s*{g('n', INTEGER)}\s*{count_unit}"
     if kind == "amount":
         # "500 mg-1 g": a range whose ends are written in different mass units
-        lo_unit = g("lo_unit", r"(?:mg|g|mikrog|mikrogram|µg|mcg)")
-        mixed = rf"{g('mlo', num)}\s*{lo_unit}\s*-\s*{g('mhi', num)}(?=\s*(?:mg|g|mikrog|mikrogram|µg|mcg){END})"
+        masses = r"(?:mg|g|mikrog|mikrogram|µg|mcg)"
+        lo_unit = g("lo_unit", masses)
+        mixed = rf"{g('mlo', num)}\s*{lo_unit}\s*-\s*{g('mhi', num)}(?=\s*{masses}{END})"
         # a number before "+ 2" belongs to a shorthand ("1+0+1+0+1" is not "1" and "0+1+0+1")
         return rf"(?:{mixed}|{num_range()})(?!\s*\+\s*\d)(?:\s*{unit})?"
     if kind == "per_weight":
@@ -374,12 +373,8 @@ def token_pattern(kind: str, a: dict[str, str], n: str) -> str:
     if kind == "indication":
         return rf"(?:vid|mot|för)\s+{a['indication']}"
     if kind == "maximum":
-        per_times = (
-            rf"{num_range()}\s*(?:{g('times', a['times'])}|{g('unit', a['unit'])})?"
-        )
-        by_hours = (
-            rf"{a['every']}\s+{g('hours', INTEGER)}{ORDINAL_SUFFIX}\s+{a['hour_unit']}"
-        )
+        per_times = rf"{num_range()}\s*(?:{g('times', a['times'])}|{g('unit', a['unit'])})?"
+        by_hours = rf"{a['every']}\s+{g('hours', INTEGER)}{ORDINAL_SUFFIX}\s+{a['hour_unit']}"
         per_week = g("week", a["per_week_max"])
         limit = rf"(?:{a['max']}|(?:ej|inte)\s+(?:mer\s+än|över|fler\s+än))"
         return (

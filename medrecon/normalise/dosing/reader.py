@@ -50,6 +50,8 @@ _SCHEDULE = {
 }
 _AS_NEEDED = {"as_needed", "symptom", "trigger"}
 MARKER_MIXED = "stående och vid behov"
+# A later step the text names but does not spell out ("..., sedan nedtrappning enligt schema").
+_UNSPELT_STEP = DoseReading(text="", understood=False, marker="enligt schema")
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,9 @@ class Reader:
         self.speller = Speller(lex)
         # names that end in digits ("D3", "B12") are words, not amounts
         self.keep = frozenset(
-            w for phrase in lex.list("harmless.phrases") for w in phrase.split()
+            w
+            for phrase in lex.list("harmless.phrases")
+            for w in phrase.split()
             if any(c.isdigit() for c in w) and any(c.isalpha() for c in w)
         )
 
@@ -189,17 +193,19 @@ class Reader:
         if len(statements) == 1:
             only = statements[0]
             if placeholder:
-                later = (DoseReading(text="", understood=False, marker="enligt schema"),)
+                later: tuple[DoseReading, ...] = (_UNSPELT_STEP,)
                 return _reading(raw, only, marker=_first(markers), course=None, steps=later)
             course = only.duration_days if (ends or only.duration_days) else None
             return _reading(raw, only, marker=_first(markers), course=course)
         durations = [s.duration_days for s in statements]
         closed = (ends or durations[-1] is not None) and not placeholder
         course = sum(d for d in durations if d) if closed and all(durations) else None
-        later = tuple(_reading("", s) for s in statements[1:])
+        later_steps = tuple(_reading("", s) for s in statements[1:])
         if placeholder:
-            later += (DoseReading(text="", understood=False, marker="enligt schema"),)
-        return _reading(raw, statements[0], marker=_first(markers), course=course, steps=later)
+            later_steps += (_UNSPELT_STEP,)
+        return _reading(
+            raw, statements[0], marker=_first(markers), course=course, steps=later_steps
+        )
 
 
 def _first(markers: list[str]) -> str | None:
@@ -237,9 +243,13 @@ def _mixed_split(
                 pending = conjunction
         elif name in _AS_NEEDED:
             split = pending
-            if split is None and conjunction is not None:
-                if tokens[conjunction].group("sep").strip() != ",":
-                    split = conjunction  # "1 tablett på morgonen och vid behov"
+            # "1 tablett på morgonen och vid behov" (not after a comma: "till natten, vb")
+            if (
+                split is None
+                and conjunction is not None
+                and tokens[conjunction].group("sep").strip() != ","
+            ):
+                split = conjunction
             if split is None:
                 return tokens, []
             return tokens[:split], tokens[split + 1 :]
@@ -267,15 +277,16 @@ def _with_duration(s: Statement, clause: StepClause) -> Statement:
 def _ellipsis(s: Statement, previous: Statement | None) -> Statement | None:
     """A later step that leaves out the amount or the schedule of the step before."""
     if previous is None:
-        if not s.has_schedule and not s.as_needed and s.has_amount:
-            if s.once or s.duration_days is not None:
-                return replace(s, times_per_day=1.0, interval_days=1.0)  # "2 tabletter dag 1"
+        single_day = s.once or s.duration_days is not None
+        if single_day and not s.has_schedule and not s.as_needed and s.has_amount:
+            return replace(s, times_per_day=1.0, interval_days=1.0)  # "2 tabletter dag 1"
         return s
     if not s.has_amount and not s.amountless:
         if previous.slots is not None and previous.amount_min != previous.amount_max:
             return None  # "1 morgon, 2 kväll, sedan 1 gång dagligen": which amount?
-        s = replace(s, amount_min=previous.amount_min, amount_max=previous.amount_max,
-                    unit=previous.unit)
+        s = replace(
+            s, amount_min=previous.amount_min, amount_max=previous.amount_max, unit=previous.unit
+        )
     elif s.unit is None and previous.unit is not None and not s.as_needed:
         s = replace(s, unit=previous.unit)
     if not s.has_schedule and not s.as_needed:
@@ -286,9 +297,13 @@ def _ellipsis(s: Statement, previous: Statement | None) -> Statement | None:
             slots = rescale(slots, s.amount_max)
             if slots is None:
                 return None
-        s = replace(s, times_per_day=previous.times_per_day,
-                    interval_days=previous.interval_days, weekdays=previous.weekdays,
-                    slots=slots)
+        s = replace(
+            s,
+            times_per_day=previous.times_per_day,
+            interval_days=previous.interval_days,
+            weekdays=previous.weekdays,
+            slots=slots,
+        )
     return s
 
 
@@ -326,7 +341,9 @@ def _unfold(
         target = 0.0
     else:
         return None
-    first = previous if previous.duration_days is not None else replace(previous, duration_days=period)
+    first = (
+        previous if previous.duration_days is not None else replace(previous, duration_days=period)
+    )
     amounts: list[float] = []
     amount = previous.amount_max
     for _ in range(100):
@@ -349,8 +366,13 @@ def _unfold(
         if slots is not None:
             slots = tuple(value if v else 0.0 for v in slots)  # type: ignore[assignment]
         steps.append(
-            replace(previous, amount_min=value, amount_max=value, slots=slots,
-                    duration_days=None if is_target else period)
+            replace(
+                previous,
+                amount_min=value,
+                amount_max=value,
+                slots=slots,
+                duration_days=None if is_target else period,
+            )
         )
     return steps, stop or target == 0.0
 

@@ -216,7 +216,7 @@ def _same(freqs: list[tuple[float, float]]) -> bool:
     return all(f == freqs[0] for f in freqs)
 
 
-def _period(facts: Facts) -> str | None | bool:
+def _period(facts: Facts) -> str | bool | None:
     """The one period the clause names ("dagligen", "i veckan"), None, or False if several."""
     periods = set(facts.periods)
     if len(periods) > 1:
@@ -303,9 +303,10 @@ def combine(main: Statement, other: Statement) -> Statement | None:
     times_ok, times = _times(main, other, use_other_schedule)
     if not times_ok:
         return None
-    slots = _slots(main, other, hi, unit)
-    if slots is False:
+    found_slots = _slots(main, other, hi, unit)
+    if found_slots is False:
         return None
+    slots = found_slots if isinstance(found_slots, tuple) else None
     interval_ok, interval = _pick(main.interval_days, other.interval_days)
     if not interval_ok:
         if main.interval_days == 1.0 and other.weekdays and not main.weekdays:
@@ -314,9 +315,8 @@ def combine(main: Statement, other: Statement) -> Statement | None:
             return None
     if main.weekdays and other.weekdays and set(main.weekdays) != set(other.weekdays):
         return None
-    if slots is not None and times is not None:
-        if sum(1 for v in slots if v) != times:
-            return None
+    if slots is not None and times is not None and sum(1 for v in slots if v) != times:
+        return None
     max_ok, maximum = _pick(main.max_per_day, other.max_per_day)
     if not max_ok and main.max_unit == other.max_unit:
         maximum = min(main.max_per_day or 0, other.max_per_day or 0)
@@ -333,7 +333,7 @@ def combine(main: Statement, other: Statement) -> Statement | None:
         unit=unit,
         per_day=_per_day(source, main, other, slots, hi),
         per_day_min=_per_day(source, main, other, slots, lo),
-        slots=slots if isinstance(slots, tuple) else None,
+        slots=slots,
         times_per_day=times,
         times_min=main.times_min if main.times_min is not None else other.times_min,
         times_implicit=main.times_implicit and other.times_implicit,
@@ -350,10 +350,10 @@ def combine(main: Statement, other: Statement) -> Statement | None:
 
 
 def _per_day(
-    source: Statement, main: Statement, other: Statement, slots: object, amount: float | None
+    source: Statement, main: Statement, other: Statement, slots: Slots | None, amount: float | None
 ) -> float | None:
     """Units per dosing day after combining: from the slots when they were scaled."""
-    if isinstance(slots, tuple) and amount is not None and source.per_day is None:
+    if slots is not None and amount is not None and source.per_day is None:
         return sum(amount if v else 0.0 for v in slots)
     if source.per_day is not None and (source is main or main.unit in (None, other.unit)):
         return source.per_day if amount == source.amount_max else source.per_day_min
@@ -404,7 +404,9 @@ def _times(main: Statement, other: Statement, use_other: bool) -> tuple[bool, fl
     return _pick(main.times_per_day, other.times_per_day)
 
 
-def _slots(main: Statement, other: Statement, hi: float | None, unit: str | None) -> Slots | None | bool:
+def _slots(
+    main: Statement, other: Statement, hi: float | None, unit: str | None
+) -> Slots | bool | None:
     """The times of day of both; slots said in another unit are scaled to the main amount."""
     if main.slots is None and other.slots is None:
         return None
@@ -428,13 +430,17 @@ def _slots(main: Statement, other: Statement, hi: float | None, unit: str | None
             return False
         theirs = scaled
     if main.slots is None:
-        if main.amount_max is not None and same_unit and other.amount_max is not None:
-            if not math.isclose(max(theirs), main.amount_max) and not main.times_implicit:
-                return False
+        comparable = main.amount_max is not None and same_unit and other.amount_max is not None
+        if (
+            comparable
+            and main.amount_max is not None
+            and not math.isclose(max(theirs), main.amount_max)
+            and not main.times_implicit
+        ):
+            return False
         return theirs
     if [bool(v) for v in main.slots] != [bool(v) for v in theirs]:
         return False
     if same_unit and any(not math.isclose(a, b) for a, b in zip(main.slots, theirs, strict=True)):
         return False
     return main.slots
-
