@@ -32,6 +32,8 @@ class TomlShape:
     sections: Mapping[str, frozenset[str] | None]
     required: frozenset[str] = field(default_factory=frozenset)
     open_sections: bool = False
+    # top-level keys that hold a value, not a section (``fuzzy_threshold = 88``)
+    values: frozenset[str] = field(default_factory=frozenset)
 
 
 def rules_error(path: Path, what: str, line: int | None = None) -> MedreconError:
@@ -75,9 +77,18 @@ def check_shape(path: Path, data: Mapping[str, Any], text: str, shape: TomlShape
         raise rules_error(path, f"avsnittet [{name}] saknas.")
     for name, value in data.items():
         allowed: frozenset[str] | None
+        if name in shape.values:
+            if isinstance(value, Mapping):
+                raise rules_error(path, f"'{name}' ska vara ett värde, inte ett avsnitt.")
+            continue
         if shape.open_sections:
             allowed = shape.sections.get("*")
         elif name not in shape.sections:
+            if not isinstance(value, Mapping | list):
+                known = ", ".join(sorted(shape.values)) or "inga"
+                raise rules_error(
+                    path, f"okänd nyckel '{name}' (kända: {known}).", line_of(text, name)
+                )
             known = ", ".join(sorted(shape.sections))
             raise rules_error(
                 path, f"okänt avsnitt [{name}] (kända: {known}).", line_of(text, name)
@@ -86,16 +97,19 @@ def check_shape(path: Path, data: Mapping[str, Any], text: str, shape: TomlShape
             allowed = shape.sections[name]
         if allowed is None:
             continue
-        if not isinstance(value, Mapping):
-            raise rules_error(path, f"[{name}] ska vara ett avsnitt.", line_of(text, name))
-        for key in value:
-            if key not in allowed:
-                known = ", ".join(sorted(allowed))
-                raise rules_error(
-                    path,
-                    f"okänd nyckel '{key}' i [{name}] (kända: {known}).",
-                    line_of(text, key, name),
-                )
+        # ``[[name]]`` (an array of tables) is checked entry by entry.
+        entries = value if isinstance(value, list) else [value]
+        for entry in entries:
+            if not isinstance(entry, Mapping):
+                raise rules_error(path, f"[{name}] ska vara ett avsnitt.", line_of(text, name))
+            for key in entry:
+                if key not in allowed:
+                    known = ", ".join(sorted(allowed))
+                    raise rules_error(
+                        path,
+                        f"okänd nyckel '{key}' i [{name}] (kända: {known}).",
+                        line_of(text, key, name),
+                    )
 
 
 def read_rules_toml(path: Path, shape: TomlShape) -> dict[str, Any]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from medrecon import kinds as _kinds
+
 # --- Source systems -------------------------------------------------------------------
 COSMIC = "cosmic"
 PASCAL = "pascal"
@@ -97,6 +99,8 @@ REJECTED_SCHEMA: dict[str, pl.DataType] = {
 RESOLVED_EXTRA_SCHEMA: dict[str, pl.DataType] = {
     # substance resolution
     "substances": pl.List(pl.String()),  # sorted lower-case substance names without salt
+    # the components that count for duplicates (Movicol's salts do not: makrogol only)
+    "duplicate_substances": pl.List(pl.String()),
     "substance": pl.String(),  # " + ".join(substances); null when unresolved
     "resolved_atc": pl.String(),  # ATC from the line or the catalogue
     "resolution": pl.String(),  # npl | atc | substance | brand | generic | fuzzy | unresolved
@@ -146,7 +150,7 @@ RESOLVED_EXTRA_SCHEMA: dict[str, pl.DataType] = {
 }
 
 # --- Engine output -----------------------------------------------------------------------
-MECHANISMS = ("npl", "atc", "substance", "fuzzy", "combination", "split")
+MECHANISMS = _kinds.MECHANISMS
 
 MATCH_SCHEMA: dict[str, pl.DataType] = {
     "patient_id": pl.String(),
@@ -158,22 +162,7 @@ MATCH_SCHEMA: dict[str, pl.DataType] = {
     "score": pl.Float64(),
 }
 
-KINDS = (
-    "missing_in_pascal",
-    "missing_in_cosmic",
-    "ended_in_cosmic",
-    "ended_in_pascal",
-    "dose",
-    "schedule",
-    "as_needed",
-    "strength",
-    "form",
-    "route",
-    "duplicate",
-    "needs_review",
-    "dispensing",
-    "patient_missing",
-)
+KINDS = _kinds.KINDS
 SEVERITIES = ("low", "medium", "high")  # ordered from least to most severe
 
 FINDING_SCHEMA: dict[str, pl.DataType] = {
@@ -218,4 +207,11 @@ FINDING_EXTRA_SCHEMA: dict[str, pl.DataType] = {
     # hash of (patient, kind, substance) without line content: links a finding whose lines
     # changed (new id) to the decisions taken on its earlier version
     "lineage": pl.String(),
+    # hints (engine/hints.py): the newest last change of the lines on each side, the
+    # system probably not updated, findings that may be one switch, and the Swedish hint
+    "cosmic_changed": pl.Datetime("us"),
+    "pascal_changed": pl.Datetime("us"),
+    "stale_system": pl.String(),  # "cosmic" | "pascal" | null
+    "related_ids": pl.List(pl.String()),
+    "hint": pl.String(),
 }

@@ -8,6 +8,7 @@ listed, and rejected rows are compared on file and line.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections import Counter
 from dataclasses import dataclass, field
@@ -49,10 +50,24 @@ class ReconScore:
         )
 
 
+def reference_date(folder: Path) -> dt.date:
+    """The day the pair was written: its newest "last changed" time (the labels judge end
+    dates as of that day, e.g. a course that was still running then)."""
+    from adapters import load_exports
+
+    newest = [
+        load_exports([folder / name]).lines["last_changed"].max()
+        for name in ("cosmic.csv", "pascal.csv")
+    ]
+    return max(n for n in newest if isinstance(n, dt.datetime)).date()
+
+
 def score_recon(corpus: Path) -> ReconScore:
     folder = corpus / "recon"
     expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
-    result = reconcile_files([folder / "cosmic.csv"], [folder / "pascal.csv"])
+    result = reconcile_files(
+        [folder / "cosmic.csv"], [folder / "pascal.csv"], as_of=reference_date(folder)
+    )
     truth = {
         _key(patient, finding): finding
         for patient, entry in expected["patients"].items()

@@ -9,6 +9,7 @@ dropped before the lines are returned.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import polars as pl
@@ -19,7 +20,6 @@ from medrecon.schema import (
     CONTENT_COLUMNS,
     COSMIC,
     ORDER_PRESCRIPTION,
-    PASCAL,
     REJECTED_SCHEMA,
     RESOLVED_EXTRA_SCHEMA,
     STATUS_ENDED,
@@ -108,11 +108,21 @@ def _text_key(column: str) -> pl.Expr:
     )
 
 
-def with_derived(lines: pl.DataFrame) -> pl.DataFrame:
+def ended_as_of(as_of: dt.date) -> pl.Expr:
+    """Ended or paused by its status, or by an end date on or before ``as_of``.
+
+    A Cosmic line still marked active whose Utsättningsdatum has passed is ended; one whose
+    end date lies ahead (a running course) is active. Pascal's Utsatt date ends a line
+    from that day. Pascal's Sista giltighetsdag does not end a line (docs/judging.md).
+    """
+    by_status = pl.col("status").is_in([STATUS_ENDED, STATUS_PAUSED]).fill_null(False)
+    by_date = (pl.col("end_date") <= pl.lit(as_of)).fill_null(False)
+    return by_status | by_date
+
+
+def with_derived(lines: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
     """Add the engine's working columns (``_row``, ``_ended``, ``_prn``, ...)."""
-    ended = pl.col("status").is_in([STATUS_ENDED, STATUS_PAUSED]).fill_null(False) | (
-        (pl.col("source") == PASCAL) & pl.col("end_date").is_not_null()
-    )
+    ended = ended_as_of(as_of)
     first_word = pl.col("product_text").str.to_lowercase().str.extract(r"^\s*([^\s\d,]+)", 1)
     display = pl.coalesce(
         pl.col("substance"),

@@ -13,12 +13,12 @@ import csv
 import functools
 import os
 import re
-import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from medrecon.errors import MedreconError
+from medrecon.rules_files import TomlShape, read_rules_toml, rules_error
 from medrecon.rules_path import rules_dir
 
 LOCAL_RULES_ENV = "MEDRECON_LOCAL_RULES"
@@ -76,6 +76,8 @@ class Catalogue:
     # combination -> the unit its strengths are written in ("mikrog/dos" for Symbicort),
     # so that "Symbicort TH 160/4,5" can be read
     strength_unit_of: dict[tuple[str, ...], str] = field(default_factory=dict)
+    # combination -> the components that count for duplicates (Movicol: makrogol only)
+    duplicate_components: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
     settings: MatchingSettings = field(default_factory=MatchingSettings)
     # (substance, form class or "", brand name or "") -> ATC, from rules/atc_variants.csv
     atc_variants: dict[tuple[str, str, str], str] = field(default_factory=dict)
@@ -165,6 +167,7 @@ class _Builder:
         self.other_atc: dict[str, set[str]] = {}
         self.set_atc: dict[tuple[str, ...], str] = {}
         self.strength_unit: dict[tuple[str, ...], str] = {}
+        self.duplicate_components: dict[tuple[str, ...], tuple[str, ...]] = {}
         self.npl: dict[str, tuple[str, ...]] = {}
         self.conflicts: list[str] = []
         self.order: dict[tuple[str, ...], tuple[str, ...] | None] = {}
@@ -231,6 +234,11 @@ class _Builder:
         unit = (row.get("styrkeenhet") or "").strip()
         if unit:
             self.strength_unit.setdefault(parts, unit)
+        counted = tuple(sorted(normalise_name(p) for p in _split(row.get("dubblettkontroll"))))
+        if counted:
+            if not set(counted) <= set(parts):
+                raise MedreconError(f"{where}: dubblettkontroll nämner en substans som inte ingår.")
+            self.duplicate_components.setdefault(parts, counted)
         for name in _split(row.get("handelsnamn")):
             first = normalise_name(name).split(" ")[0]
             generic = first in self.names and self.names[first].kind == KIND_SUBSTANCE
@@ -244,14 +252,31 @@ class _Builder:
         return sorted(used - known)
 
 
-def _read_matching(path: Path) -> MatchingSettings:
+_MATCHING_SHAPE = TomlShape(
+    sections={},
+    values=frozenset({"fuzzy_threshold", "fuzzy_margin", "min_fuzzy_length", "ignore_words"}),
+)
+
+
+def read_matching_settings(path: Path) -> MatchingSettings:
+    """``matching.toml``: how texts are matched by similarity (one reader for the
+    normaliser's substance matching and the engine's fuzzy pairing tier)."""
     if not path.is_file():
         return MatchingSettings()
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    data = read_rules_toml(path, _MATCHING_SHAPE)
+    base = MatchingSettings()
+    try:
+        threshold = float(data.get("fuzzy_threshold", base.fuzzy_threshold))
+        margin = float(data.get("fuzzy_margin", base.fuzzy_margin))
+        min_length = int(data.get("min_fuzzy_length", base.min_fuzzy_length))
+    except (TypeError, ValueError) as exc:
+        raise rules_error(path, f"ett värde är inget tal ({exc}).") from exc
+    if not 0 < threshold <= 100:
+        raise rules_error(path, "fuzzy_threshold ska vara en likhet mellan 0 och 100.")
     return MatchingSettings(
-        fuzzy_threshold=float(data.get("fuzzy_threshold", 88.0)),
-        fuzzy_margin=float(data.get("fuzzy_margin", 4.0)),
-        min_fuzzy_length=int(data.get("min_fuzzy_length", 6)),
+        fuzzy_threshold=threshold,
+        fuzzy_margin=margin,
+        min_fuzzy_length=min_length,
         ignore_words=frozenset(normalise_name(w) for w in data.get("ignore_words", [])),
     )
 
@@ -424,7 +449,8 @@ def build_catalogue(folder: Path, local: Sequence[Path] = ()) -> Catalogue:
         npl_index=builder.npl,
         component_order={k: v for k, v in builder.order.items() if v is not None},
         strength_unit_of=builder.strength_unit,
-        settings=_read_matching(folder / "matching.toml"),
+        duplicate_components=builder.duplicate_components,
+        settings=read_matching_settings(folder / "matching.toml"),
         max_name_tokens=max((k.count(" ") + 1 for k in builder.names), default=1),
         sources=tuple(str(p) for p in local),
     )

@@ -57,6 +57,7 @@ _CLINICAL_SCHEMA: dict[str, pl.DataType] = {
         name: RESOLVED_EXTRA_SCHEMA[name]
         for name in (
             "substances",
+            "duplicate_substances",
             "substance",
             "resolved_atc",
             "resolution",
@@ -201,6 +202,8 @@ def _clinical_frame(distinct: pl.DataFrame, catalogue: Catalogue) -> pl.DataFram
     for reading in readings:
         res, strength = reading.resolution, reading.strength
         data["substances"].append(list(res.substances))
+        counted = catalogue.duplicate_components.get(res.substances, res.substances)
+        data["duplicate_substances"].append(list(counted))
         data["substance"].append(" + ".join(res.substances) if res.substances else None)
         data["resolved_atc"].append(reading.resolved_atc)
         data["resolution"].append(res.method)

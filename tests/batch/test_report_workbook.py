@@ -28,6 +28,9 @@ OPEN_HEADERS = [
     "Cosmic-rad",
     "Pascal-rad",
     "Förklaring",
+    "Ledtråd",
+    "Ändrad i Cosmic",
+    "Ändrad i Pascal",
     "Först sedd",
     "Dagar öppen",
     "Senaste beslut",
@@ -81,6 +84,12 @@ def test_open_rows_equal_open_findings_and_show_the_lines(tmp_path, recon_one, f
     assert dose["Allvarlighet"] == "Hög"
     assert dose["Cosmic-rad"].startswith("Alvedon 500 mg")
     assert dose["Först sedd"].date() == dt.date(2025, 11, 23)
+    assert dose["Ledtråd"] == (
+        "Pascal ändrades 2025-11-18, Cosmic senast 2025-03-02: troligen har Cosmic inte "
+        "uppdaterats."
+    )
+    assert dose["Ändrad i Cosmic"] == dt.datetime(2025, 3, 2, 14, 10)
+    assert dose["Ändrad i Pascal"] == dt.datetime(2025, 11, 18, 8, 30)
     assert dose["Dagar öppen"] == 0
     # A line without a summary falls back to its id; an empty side stays empty.
     missing = by_substance["-warfarin"]
@@ -159,6 +168,7 @@ def test_tables_autofilter_frozen_header_and_widths(tmp_path, recon_one, facts):
         assert [c.name for c in table.tableColumns] == header
     widths = wb["Avvikelser"].column_dimensions
     assert widths["I"].width >= 40  # Förklaring is readable without resizing
+    assert widths["J"].width >= 40  # and so is Ledtråd
     assert widths["A"].width >= 20
 
 
@@ -183,7 +193,7 @@ def test_empty_night_still_gives_valid_tables(tmp_path, facts):
     wb = load_workbook(out)
     assert sheet_rows(out, "Avvikelser")[1] == []
     (table,) = wb["Avvikelser"].tables.values()
-    assert table.ref == "A1:L2"  # Excel needs one body row, even an empty one
+    assert table.ref == "A1:O2"  # Excel needs one body row, even an empty one
     values = {r[0]: r[1] for r in wb["Sammanfattning"].iter_rows(values_only=True) if r[0]}
     assert values["Öppna avvikelser"] == 0
     assert values["Patienter helt avstämda"] == "–"

@@ -87,6 +87,7 @@ def line(
         "atc": atc,
         "npl_id": npl,
         "substances": substances,
+        "duplicate_substances": substances,
         "substance": substance,
         "resolved_atc": atc,
         "resolution": "substance" if substance else "unresolved",
@@ -162,7 +163,7 @@ def rules() -> Rules:
 def run(cosmic: list[dict[str, Any]], pascal: list[dict[str, Any]]):  # type: ignore[no-untyped-def]
     from medrecon.engine import reconcile
 
-    return reconcile(frame(cosmic), frame(pascal), rules=rules(), today=TODAY)
+    return reconcile(frame(cosmic), frame(pascal), rules=rules(), as_of=TODAY)
 
 
 def kinds(result) -> list[tuple[str, str | None, list[str], list[str]]]:  # type: ignore[no-untyped-def]

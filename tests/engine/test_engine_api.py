@@ -48,7 +48,7 @@ def test_output_schemas() -> None:
 def test_pandas_input_gives_the_same_result_as_polars() -> None:
     polars_result = run(COSMIC, PASCAL)
     pandas_result = reconcile(
-        frame(COSMIC).to_pandas(), frame(PASCAL).to_pandas(), rules=rules(), today=TODAY
+        frame(COSMIC).to_pandas(), frame(PASCAL).to_pandas(), rules=rules(), as_of=TODAY
     )
     assert pandas_result.findings.equals(polars_result.findings)
     assert pandas_result.matches.equals(polars_result.matches)
@@ -56,7 +56,7 @@ def test_pandas_input_gives_the_same_result_as_polars() -> None:
 
 def test_missing_optional_columns_are_filled_with_nulls() -> None:
     slim = frame(COSMIC).drop("care_unit", "npl_id", "purpose", "last_changed", "prescriber")
-    result = reconcile(slim, frame(PASCAL), rules=rules(), today=TODAY)
+    result = reconcile(slim, frame(PASCAL), rules=rules(), as_of=TODAY)
     assert result.findings.height == run(COSMIC, PASCAL).findings.height
 
 
@@ -75,7 +75,7 @@ def test_load_result_brings_its_rejected_rows() -> None:
         LoadResult(lines=frame(COSMIC), rejected=rejected),
         LoadResult(lines=frame(PASCAL)),
         rules=rules(),
-        today=TODAY,
+        as_of=TODAY,
     )
     assert result.rejected.rows() == rejected.rows()
     young = result.patients.filter(pl.col("patient_id") == YOUNG).row(0, named=True)
@@ -100,7 +100,7 @@ def test_fingerprint_ignores_file_line_prescriber_and_last_changed() -> None:
     moved = frame(PASCAL).with_columns(
         file=pl.lit("other.csv"), line=pl.lit(99, pl.Int64), prescriber=pl.lit("Dr X")
     )
-    after = reconcile(frame(COSMIC), moved, rules=rules(), today=TODAY)
+    after = reconcile(frame(COSMIC), moved, rules=rules(), as_of=TODAY)
     assert after.findings["id"].sort().to_list() == before
 
 
@@ -120,7 +120,7 @@ def test_elderly_flags_for_patients_75_and_older() -> None:
         c("C4", "haloperidol", atc="N05AD01", strength=1, units_per_day=1),
         c("C5", "diazepam", atc="N05BA01", strength=5, units_per_day=1, patient=YOUNG),
     ]
-    result = reconcile(frame(cosmic), frame([]), rules=rules(), today=TODAY)
+    result = reconcile(frame(cosmic), frame([]), rules=rules(), as_of=TODAY)
     by_patient = {r["patient_id"]: r for r in result.patients.iter_rows(named=True)}
     old = by_patient[PATIENT]
     assert old["elderly_flags"] == ["avoid_diazepam", "high_dose_zopiklon", "psychotropics"]
@@ -133,10 +133,10 @@ def test_polypharmacy_counts_each_system_on_its_own() -> None:
     names = [f"substans{i}" for i in range(10)]
     cosmic = [c(f"C{i}", name) for i, name in enumerate(names[:9])]
     pascal = [p(f"P{i}", name) for i, name in enumerate(names[1:])]
-    result = reconcile(frame(cosmic), frame(pascal), rules=rules(), today=TODAY)
+    result = reconcile(frame(cosmic), frame(pascal), rules=rules(), as_of=TODAY)
     assert result.patients["elderly_flags"].to_list() == [[]]
     result = reconcile(
-        frame([*cosmic, c("C9", names[9])]), frame(pascal), rules=rules(), today=TODAY
+        frame([*cosmic, c("C9", names[9])]), frame(pascal), rules=rules(), as_of=TODAY
     )
     assert result.patients["elderly_flags"].to_list() == [["polypharmacy"]]
 
