@@ -23,10 +23,12 @@ SYSTEM_LABEL = {COSMIC: "Cosmic", PASCAL: "Pascal"}
 STATUS_ACTIVE = "active"
 STATUS_ENDED = "ended"
 STATUS_PAUSED = "paused"
+STATUSES = (STATUS_ACTIVE, STATUS_ENDED, STATUS_PAUSED)
 
 ORDER_PRESCRIPTION = "prescription"  # Cosmic "Recept"; every Pascal line
 ORDER_WARD_STOCK = "ward_stock"  # Cosmic "Rekvisition"
 ORDER_SELF_CARE = "self_care"  # Cosmic "Egenvård"
+ORDER_TYPES = (ORDER_PRESCRIPTION, ORDER_WARD_STOCK, ORDER_SELF_CARE)
 
 DISPENSING_DOSE = "dose"  # dose-dispensed (Cosmic Dosdispenserad=Ja, Pascal Dosdispenserad)
 DISPENSING_PACKAGE = "package"  # whole package (Cosmic Dosdispenserad=Nej, Helförpackning)

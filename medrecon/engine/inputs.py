@@ -59,9 +59,16 @@ def conform(frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> pl.DataFrame
 def unpack(data: Any, source: str) -> tuple[pl.DataFrame, pl.DataFrame, list[FileReport]]:
     """Lines, rejected rows and file reports of one system's input."""
     if isinstance(data, LoadResult):
+        # The adapters build lines in the contract already.
         lines, rejected, files = data.lines, data.rejected, list(data.files)
     else:
-        lines, rejected, files = _to_polars(data), empty_frame(REJECTED_SCHEMA), []
+        from medrecon.contracts import check_lines  # dataframely: only for API frames
+
+        frame = _to_polars(data)
+        if "source" not in frame.columns:
+            frame = frame.with_columns(source=pl.lit(source))
+        lines = check_lines(frame.with_columns(pl.col("source").fill_null(source)), source)
+        rejected, files = empty_frame(REJECTED_SCHEMA), []
     resolved = all(name in lines.columns for name in RESOLVED_EXTRA_SCHEMA)
     lines = conform(lines, RESOLVED_SCHEMA if resolved else CANONICAL_SCHEMA)
     lines = lines.with_columns(pl.col("source").fill_null(source))

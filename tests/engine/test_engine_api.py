@@ -160,3 +160,58 @@ def test_slicing_patients_changes_nothing(monkeypatch: pytest.MonkeyPatch) -> No
     assert sliced.findings.equals(whole.findings)
     assert sliced.matches.equals(whole.matches)
     assert sliced.patients.equals(whole.patients)
+
+
+# --- the canonical line contract at the API's door -----------------------------------------
+
+
+def _api_frame(**changes: object) -> pl.DataFrame:
+    row = {name: None for name in CANONICAL_SCHEMA}
+    row.update(
+        patient_id=PATIENT,
+        line_id="C1",
+        product_text="Alvedon 500 mg tablett",
+        dosing_text="2 tabletter 3 gånger dagligen",
+        status="active",
+        line=2,
+    )
+    row.update(changes)
+    return pl.DataFrame([row])
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (
+            {"status": "utsatt"},
+            "kolumnen status har okända värden (tillåtna: active, ended, paused): 'utsatt'",
+        ),
+        ({"line": "rad-7"}, "kolumnen line har värden som inte är heltal: 'rad-7'"),
+        ({"line": 0}, "kolumnen line har för små värden"),
+        ({"dispensing": "ja"}, "kolumnen dispensing har okända värden"),
+        ({"order_type": "recept"}, "kolumnen order_type har okända värden"),
+        ({"dose_morning": -1.0}, "kolumnen dose_morning har för små värden"),
+        ({"line_id": None}, "kolumnen line_id har tomma värden (kolumnen krävs)"),
+    ],
+)
+def test_a_frame_that_breaks_the_contract_is_refused_naming_column_and_value(
+    changes: dict[str, object], message: str
+) -> None:
+    from medrecon.contracts import ContractError
+
+    with pytest.raises(ContractError) as error:
+        reconcile(_api_frame(**changes), frame(PASCAL), rules=rules(), as_of=TODAY)
+    assert message in str(error.value)
+    assert "Indata för cosmic" in str(error.value)
+
+
+def test_a_missing_required_column_is_named() -> None:
+    from medrecon.contracts import ContractError
+
+    with pytest.raises(ContractError, match="saknar kolumnerna line_id, product_text"):
+        reconcile(_api_frame().drop("line_id", "product_text"), frame(PASCAL), rules=rules())
+
+
+def test_the_contract_accepts_what_pandas_hands_over() -> None:
+    result = reconcile(_api_frame().to_pandas(), frame(PASCAL), rules=rules(), as_of=TODAY)
+    assert result.lines.filter(pl.col("source") == "cosmic")["status"].to_list() == ["active"]
