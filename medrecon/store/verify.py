@@ -93,6 +93,7 @@ def _check_chain(
             "det fel nyckelfil, eller så har loggen skrivits om med en ny nyckel."
         )
     previous = GENESIS_HASH
+    forged: list[int] = []  # entries whose signature does not match
     for row in _rows(conn, select(audit_log).order_by(audit_log.c.seq)):
         seq = row["seq"]
         expected = chain.last_seq + 1
@@ -110,11 +111,7 @@ def _check_chain(
             if row["mac"] is None:
                 found.bad(f"Post {seq} saknar signatur: den är skriven utanför medrecon.", seq)
             elif key.mac(seq, row["hash"]) != row["mac"]:
-                found.bad(
-                    f"Post {seq} har en ogiltig signatur: posten eller kedjan före den har "
-                    "skrivits om (hashvärdena räknats om) utan granskningsnyckeln.",
-                    seq,
-                )
+                forged.append(seq)
         if key_id is None and row["mac"] is not None:
             found.bad(
                 f"Post {seq} är signerad men databasen saknar uppgiften om nyckeln "
@@ -128,9 +125,27 @@ def _check_chain(
         chain.last_seq = seq
         chain.last_hash = row["hash"]
         chain.entries += 1
+    for first, last in _runs(forged):
+        which = f"Post {first} har" if first == last else f"Posterna {first}–{last} har"
+        found.bad(
+            f"{which} ogiltig signatur: posten eller kedjan före den har skrivits om "
+            "(hashvärdena räknats om) utan granskningsnyckeln.",
+            first,
+        )
     if key_id is not None and key is None:
         found.notes.append("Signaturerna kunde inte kontrolleras: nyckeln saknas.")
     return chain
+
+
+def _runs(numbers: list[int]) -> list[tuple[int, int]]:
+    """Consecutive numbers as (first, last) ranges."""
+    ranges: list[tuple[int, int]] = []
+    for n in numbers:
+        if ranges and ranges[-1][1] == n - 1:
+            ranges[-1] = (ranges[-1][0], n)
+        else:
+            ranges.append((n, n))
+    return ranges
 
 
 def _remember(chain: _Chain, row: dict[str, Any], found: _Findings) -> None:
