@@ -190,10 +190,11 @@ def main() -> int:
             finally:
                 if server is not None:
                     server.stop()
+        audit = "hel" if r.audit_ok else "FEL: " + "; ".join(r.audit_problems)
         print(
             f"{r.backend:<11} {r.writers:>7} {r.seconds:>8.1f} {r.acknowledged:>9} "
             f"{r.per_second:>7.1f} {r.kills:>6} {r.missing + r.wrong:>7} "
-            f"{r.false_conflicts:>15}  {'hel' if r.audit_ok else 'FEL: ' + '; '.join(r.audit_problems)}"
+            f"{r.false_conflicts:>15}  {audit}"
         )
         failed |= bool(r.missing or r.wrong or r.false_conflicts or not r.audit_ok)
     return 1 if failed else 0
