@@ -49,10 +49,10 @@ class StoreLocation:
         """The file, or the URL with any password hidden: for messages and logs."""
         if self.path is not None:
             return str(self.path)
-        safe = self.url.set(password="***" if self.url.password else None)
+        safe = self.url
         if "password" in safe.query:
             safe = safe.update_query_dict({"password": "***"})
-        return safe.render_as_string(hide_password=False)
+        return safe.render_as_string(hide_password=True).replace("%2A%2A%2A", "***")
 
     @property
     def fingerprint(self) -> str:
