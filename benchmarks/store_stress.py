@@ -96,9 +96,17 @@ def _lines(path: Path) -> list[str]:
 
 
 def run_stress(
-    where: str, backend: str, folder: Path, *, writers: int, seconds: float, seed: int = 7
+    where: str,
+    backend: str,
+    folder: Path,
+    *,
+    writers: int,
+    seconds: float,
+    seed: int = 7,
+    kill_every: tuple[float, float] = (0.1, 0.4),
 ) -> StressResult:
-    """Writers killed at random for ``seconds``; then count and verify."""
+    """Writers killed at random for ``seconds`` (one kill every ``kill_every`` seconds,
+    drawn uniformly); then count and verify."""
     from medrecon.store import Store
 
     with Store.open(where):
@@ -117,7 +125,7 @@ def run_stress(
     kills = 0
     started = time.monotonic()
     while time.monotonic() - started < seconds:
-        time.sleep(rng.uniform(0.1, 0.4))
+        time.sleep(rng.uniform(*kill_every))
         w = rng.randrange(writers)
         if procs[w].is_alive() and procs[w].pid is not None:
             os.kill(procs[w].pid, signal.SIGKILL)

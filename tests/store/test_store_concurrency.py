@@ -19,12 +19,15 @@ from benchmarks.store_stress import run_stress
 from medrecon.store import Store
 
 SPAWN = multiprocessing.get_context("spawn")
+# Many processes each: one at a time on one xdist worker (the Makefile runs pytest with
+# --dist loadgroup), so they do not starve the rest of the suite on a 2-core machine.
+pytestmark = pytest.mark.xdist_group("store-processes")
 
 
 def test_concurrent_writers_lose_nothing_and_never_overwrite(backend: Backend) -> None:
     with Store.open(backend.where):
         pass  # created once: the workers race on decisions only
-    workers, rounds = 8, 10
+    workers, rounds = 4, 10  # eight writers: the random-kill test below
     with SPAWN.Pool(workers) as pool:
         results = pool.starmap(
             store_workers.decide_many, [(backend.where, w, rounds) for w in range(workers)]
@@ -149,13 +152,14 @@ def _complete_lines(path: Path) -> list[str]:
     return path.read_text(encoding="utf-8").split("\n")[:-1]  # drop a partial last line
 
 
-@pytest.mark.parametrize("seconds", [6.0])
 def test_eight_writers_killed_at_random_lose_nothing_acknowledged(
-    backend: Backend, tmp_path: Path, seconds: float
+    backend: Backend, tmp_path: Path
 ) -> None:
     """The bounded version of benchmarks/store_stress.py (which prints the figures)."""
-    result = run_stress(backend.where, backend.name, tmp_path, writers=8, seconds=seconds)
-    assert result.kills >= 10
-    assert result.acknowledged >= 50
+    result = run_stress(
+        backend.where, backend.name, tmp_path, writers=8, seconds=5.0, kill_every=(0.2, 0.6)
+    )
+    # that the run did something worth checking (not a speed figure)
+    assert result.kills >= 5 and result.acknowledged >= 10
     assert (result.missing, result.wrong, result.false_conflicts) == (0, 0, 0)
     assert result.audit_ok, result.audit_problems
