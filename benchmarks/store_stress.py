@@ -103,10 +103,11 @@ def run_stress(
     writers: int,
     seconds: float,
     seed: int = 7,
-    kill_every: tuple[float, float] = (0.1, 0.4),
+    kill_every: tuple[float, float] | None = (0.1, 0.4),
 ) -> StressResult:
     """Writers killed at random for ``seconds`` (one kill every ``kill_every`` seconds,
-    drawn uniformly); then count and verify."""
+    drawn uniformly; None: no kills until the end, for the steady rate); then count and
+    verify."""
     from medrecon.store import Store
 
     with Store.open(where):
@@ -125,6 +126,9 @@ def run_stress(
     kills = 0
     started = time.monotonic()
     while time.monotonic() - started < seconds:
+        if kill_every is None:
+            time.sleep(max(0.0, seconds - (time.monotonic() - started)))
+            break
         time.sleep(rng.uniform(*kill_every))
         w = rng.randrange(writers)
         if procs[w].is_alive() and procs[w].pid is not None:
@@ -174,6 +178,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--writers", type=int, default=8)
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"])
+    parser.add_argument(
+        "--no-kills", action="store_true", help="kill only at the end: the steady rate"
+    )
     args = parser.parse_args()
     sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
     from pg_server import start_server
@@ -194,7 +201,14 @@ def main() -> int:
                     if server is not None
                     else str(folder / "stress.db")
                 )
-                r = run_stress(where, backend, folder, writers=args.writers, seconds=args.seconds)
+                r = run_stress(
+                    where,
+                    backend,
+                    folder,
+                    writers=args.writers,
+                    seconds=args.seconds,
+                    kill_every=None if args.no_kills else (0.1, 0.4),
+                )
             finally:
                 if server is not None:
                     server.stop()

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import polars as pl
 from sqlalchemy import select, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from medrecon.errors import MedreconError, StoreConflictError
@@ -140,6 +140,12 @@ class Store:
                 exit_code=1,
             ) from None
 
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[Connection]:
+        """One read snapshot; a lost server is a Swedish message, not a traceback."""
+        with self._server_errors(), db.read_transaction(self.engine) as conn:
+            yield conn
+
     # --- writing ---------------------------------------------------------------------------
     def audit_key(self) -> AuditKey:
         """The key that signs this store's audit log; created on the store's first write."""
@@ -147,7 +153,7 @@ class Store:
             path = signing.key_path(self.location)
             key = signing.read_key(path)
             if key is None:
-                with db.read_transaction(self.engine) as conn:
+                with self._reading() as conn:
                     key_id, _ = signing.store_key_id(conn)
                 if key_id is not None:
                     raise MedreconError(signing.missing_key_message(path), title="Nyckel saknas")
@@ -198,11 +204,11 @@ class Store:
         return summary
 
     def runs(self, limit: int = 30) -> pl.DataFrame:
-        with db.read_transaction(self.engine) as conn:
+        with self._reading() as conn:
             return runs.recent_runs(conn, limit)
 
     def finding_states(self, findings: pl.DataFrame) -> pl.DataFrame:
-        with db.read_transaction(self.engine) as conn:
+        with self._reading() as conn:
             return states.finding_states(conn, findings)
 
     # --- decisions -----------------------------------------------------------------------
@@ -270,7 +276,7 @@ class Store:
             # integrity error is a real fault and must not pass for a conflict.
             if "uq_decisions_finding_version" not in str(exc.orig):
                 raise
-            with db.read_transaction(self.engine) as conn:
+            with self._reading() as conn:
                 current = decisions.current_rows(conn, [finding_id]).get(finding_id)
             raise StoreConflictError(
                 decisions.conflict_message(current, expected_decision_id), title="Konflikt"
@@ -278,17 +284,17 @@ class Store:
 
     def finding_patient(self, finding_id: str) -> str | None:
         """The patient a finding recorded by some run belongs to; None if never seen."""
-        with db.read_transaction(self.engine) as conn:
+        with self._reading() as conn:
             return conn.execute(
                 select(findings.c.patient_id).where(findings.c.id == finding_id)
             ).scalar()
 
     def history(self, finding_id: str) -> list[DecisionRecord]:
-        with db.read_transaction(self.engine) as conn:
+        with self._reading() as conn:
             return decisions.history(conn, finding_id)
 
     def lineage_history(self, lineage: str) -> list[DecisionRecord]:
-        with db.read_transaction(self.engine) as conn:
+        with self._reading() as conn:
             return decisions.lineage_history(conn, lineage)
 
     # --- sign-off ------------------------------------------------------------------------
@@ -327,12 +333,12 @@ class Store:
     def patient_statuses(
         self, findings: pl.DataFrame, patient_ids: list[str] | None = None
     ) -> pl.DataFrame:
-        with db.read_transaction(self.engine) as conn:
+        with self._reading() as conn:
             return signoff.patient_statuses(conn, findings, patient_ids or ())
 
     def sign_offs(self, patient_id: str) -> SignOffRecord | None:
         """The newest sign-off of a patient, if any (whether or not it has lapsed)."""
-        with db.read_transaction(self.engine) as conn:
+        with self._reading() as conn:
             return signoff.latest_sign_offs(conn, [patient_id]).get(patient_id)
 
     # --- audit ---------------------------------------------------------------------------
@@ -358,7 +364,7 @@ class Store:
         return seq
 
     def audit_entries(self, patient_id: str | None = None) -> list[AuditEntry]:
-        with db.read_transaction(self.engine) as conn:
+        with self._reading() as conn:
             return audit.entries(conn, patient_id)
 
     def verify_audit(self) -> AuditVerification:
@@ -366,7 +372,7 @@ class Store:
         user's record of the newest entry forward."""
         key_file = signing.key_path(self.location)
         key = signing.read_key(key_file)
-        with self._server_errors(), db.read_transaction(self.engine) as conn:
+        with self._reading() as conn:
             result = verify.verify(conn, key, key_file, read_anchor(self.location))
         if result.ok and result.unverifiable is None and key is not None and result.head_hash:
             advance_anchor(self.location, result.entries, result.head_hash)
