@@ -40,7 +40,7 @@ ACTION_LABEL: dict[str, str] = {
 STATUS_LABEL: dict[str, str] = {
     "not_reviewed": "Ej granskad",
     "in_progress": "Pågående",
-    "sign_off_lapsed": "Signera igen",  # a decision changed after the sign-off
+    "sign_off_lapsed": "Signera om",  # a decision changed after the sign-off (fits the column)
     "signed_off": "Avstämd",
 }
 

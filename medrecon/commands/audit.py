@@ -73,7 +73,10 @@ def _summary(entry: AuditEntry) -> str:
     if entry.action == "withdrawal":
         return f"nr {d.get('decision_id')} återtog nr {d.get('supersedes')}"
     if entry.action == "sign_off":
-        return f"{len(d.get('finding_ids', []))} skillnader, alla med beslut"
+        text = f"{len(d.get('finding_ids', []))} skillnader, alla med beslut"
+        if d.get("acknowledgement"):
+            text += "; bekräftat trots ofullständig inläsning"
+        return text
     if entry.action == "access":
         return str(d.get("what", ""))
     if entry.action == "run":
@@ -88,6 +91,8 @@ def _who(entry: AuditEntry) -> str:
     """The person, with the OS account that wrote an imported decision and any HSA-id."""
     d = entry.details
     text = actor_text(entry.user, d.get("os_user"), d.get("role"), d.get("imported"))
+    if d.get("os_user") and d["os_user"] != entry.user and not d.get("imported"):
+        text += f" [konto {d['os_user']}]"  # given as --user in the TUI
     return f"{text} [HSA {d['hsa_id']}]" if d.get("hsa_id") else text
 
 

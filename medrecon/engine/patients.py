@@ -135,13 +135,12 @@ def incomplete_reasons(per_patient: pl.DataFrame, rejected: pl.DataFrame) -> pl.
         (differing == 1) & (~both_units | (pl.col("care_unit") == pl.col("_unit")))
     ).select(
         "patient_id",
-        reason=_row_named(" avvisades (")
+        reason=_row_named(" är inte inläst (")
         + pl.col("reason").fill_null("")
         + pl.when(both_units)
-        .then(pl.lit("), men namnet och enheten stämmer med den här patienten"))
-        .otherwise(pl.lit("), men namnet stämmer med den här patienten"))
-        + pl.lit(" och personnumret skiljer sig på en siffra. Raden är inte inläst: kontrollera ")
-        + pl.lit("patientens lista i ")
+        .then(pl.lit("); namn och enhet stämmer med patienten"))
+        .otherwise(pl.lit("); namnet stämmer med patienten"))
+        + pl.lit(" och numret skiljer sig på en siffra. Kontrollera listan i ")
         + pl.col("source").replace_strict(SYSTEM_LABEL, default=pl.col("source"))
         + pl.lit("."),
     )

@@ -39,6 +39,16 @@ _ABSENT = object()
 # then; for older entries they are not compared. Every other column an older entry does
 # not name must still be empty in its row.
 _DECISION_COLUMNS_BEFORE_0002 = frozenset({"version", "lineage"})
+# Swedish names of the columns, for "... stämmer inte med post N: åtgärden har ändrats".
+_COLUMN_LABEL = {
+    "action": "åtgärden", "comment": "kommentaren", "decided_by": "vem som beslutade",
+    "decided_at": "tiden", "patient_id": "patienten", "finding_id": "fyndet",
+    "supersedes": "vilket beslut det ersatte", "version": "versionen", "lineage": "släktledet",
+    "os_user": "kontot", "hsa_id": "HSA-id", "role": "rollen", "imported": "importmarkeringen",
+    "signed_by": "vem som signerade", "signed_at": "tiden", "lists_hash": "kontrollsumman",
+    "finding_ids": "skillnaderna", "decision_ids": "besluten",
+    "acknowledgement": "bekräftelsen",
+}  # fmt: skip
 _APPEND_ONLY_EVENTS = {
     "sqlite": ("update", "delete"),
     "postgresql": ("update", "delete", "truncate"),
@@ -192,7 +202,7 @@ def _differences(
             changed.append(name)
         elif logged != value:
             changed.append(name)
-    return changed
+    return [_COLUMN_LABEL.get(name, name) for name in changed]
 
 
 def _check_rows(conn: Connection, chain: _Chain, found: _Findings) -> None:
@@ -344,7 +354,8 @@ def verify(
             f"{len(found.problems)} fel ({chain.entries} poster lästa)."
         )
     else:
-        message = f"Granskningsloggen är hel: {chain.entries} poster kontrollerade."
+        noun = "post" if chain.entries == 1 else "poster"
+        message = f"Granskningsloggen är hel: {chain.entries} {noun} kontrollerade."
     return AuditVerification(
         ok=not found.problems,
         entries=chain.entries,

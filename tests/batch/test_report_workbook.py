@@ -321,7 +321,7 @@ def test_incompletely_loaded_patients_have_a_sheet_with_the_reason(tmp_path):
     assert header == ["Enhet", "Patient", "Personnummer", "Varför listan kan sakna rader"]
     (karin,) = [r for r in rows if r[2] == "19400512-9822"]
     assert karin[1] == "Andersson, Karin" and "Cosmic-rad 9" in karin[3]
-    assert "personnumret skiljer sig på en siffra" in karin[3]
+    assert "numret skiljer sig på en siffra" in karin[3]
     overview = dict((r[0], r[1]) for r in sheet_rows(out, "Sammanfattning")[1] if r and r[0])
     assert overview["Patienter ofullständigt inlästa (listan kan sakna rader)"] == len(
         {r[2] for r in rows}

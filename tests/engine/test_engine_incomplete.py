@@ -35,7 +35,7 @@ NEW_LINE = len((SAMPLES / "cosmic.csv").read_text(encoding="utf-8").splitlines()
 
 
 def _reasons_for_new_row(patient: dict) -> list[str]:  # type: ignore[type-arg]
-    prefix = f"Cosmic-rad {NEW_LINE} i cosmic.csv avvisades"
+    prefix = f"Cosmic-rad {NEW_LINE} i cosmic.csv är inte inläst"
     return [r for r in patient["incomplete_reasons"] if r.startswith(prefix)]
 
 
@@ -52,7 +52,7 @@ def test_mistyped_digit_marks_the_patient_with_the_reason_and_merges_nothing(
     karin = _patient(result, KARIN)
     assert karin["incomplete"]
     (reason,) = _reasons_for_new_row(karin)
-    assert "kontrollsiffra" in reason and "namnet och enheten stämmer" in reason
+    assert "kontrollsiffra" in reason and "namn och enhet stämmer" in reason
     # never merged: the patient's lines and findings are those of the file without the row
     assert karin["n_cosmic_lines"] == _patient(before, KARIN)["n_cosmic_lines"]
     assert "C-999001" not in result.lines["line_id"].to_list()
@@ -83,4 +83,4 @@ def test_a_pascal_row_matches_by_name_alone(tmp_path: Path) -> None:
     result = reconcile_files(SAMPLES / "cosmic.csv", pascal)
     reasons = _patient(result, KARIN)["incomplete_reasons"]
     (reason,) = [r for r in reasons if r.startswith(f"Pascal-rad {len(lines) + 1} ")]
-    assert "namnet stämmer" in reason
+    assert "namnet stämmer med patienten" in reason

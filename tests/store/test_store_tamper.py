@@ -129,8 +129,17 @@ def drop_guards_only(raw: Raw) -> None:
 
 CASES: dict[str, tuple[Callable[[Raw], None], str, bool]] = {
     # name: (tampering, what the report must say, put the triggers back afterwards)
-    "edit decision": (edit_decision, "Beslut nr 2 (fynd f2) stämmer inte med post 4", True),
-    "edit sign-off": (edit_sign_off, "Avstämning nr 1 stämmer inte med post 7", True),
+    "edit decision": (
+        edit_decision,
+        "nr 2 (fynd f2) stämmer inte med post 4 i granskningsloggen: åtgärden har ändrats",
+        True,
+    ),
+    "edit sign-off": (
+        edit_sign_off,
+        "Avstämning nr 1 stämmer inte med post 7 i "
+        "granskningsloggen: vem som signerade har ändrats",
+        True,
+    ),
     "edit entry": (edit_entry, "bruten vid post 2", True),
     "insert decision": (insert_decision, "Beslut nr 99 (fynd f2) finns i tabellen men inte", True),
     "insert entry": (insert_entry, "Post 10 saknar signatur", True),

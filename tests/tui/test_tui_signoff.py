@@ -49,7 +49,7 @@ async def test_changed_decision_after_sign_off_makes_it_lapse_and_the_tui_says_s
         )
         await pilot.press("2")  # another decision on the current row, after signing
         await pilot.pause()
-        assert "Signera igen" in titles(app)
+        assert "Signera om" in titles(app)
         assert "Signera patienten igen" in info(app)
         await pilot.press("h")  # the handover written now carries no signature
         await pilot.pause()
@@ -60,7 +60,7 @@ async def test_changed_decision_after_sign_off_makes_it_lapse_and_the_tui_says_s
         await pilot.press("escape")
         await pilot.pause()
         row = app.worklist.query_one("#patients", DataTable).get_row(KARIN)
-        assert str(row[-1]) == "Signera igen"
+        assert str(row[-1]) == "Signera om"
 
 
 async def test_scripted_decision_after_sign_off_makes_it_lapse_in_the_tui(

@@ -153,7 +153,7 @@ class PatientScreen(Screen[None]):
             self.notify(
                 "Ett beslut har ändrats efter signeringen, så den gäller inte längre. "
                 "Patienten måste signeras igen.",
-                title="Signera igen",
+                title="Signera om",
                 severity="warning",
                 timeout=10,
             )
