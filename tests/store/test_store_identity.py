@@ -67,7 +67,9 @@ def test_configured_hsa_id_and_role_are_recorded_with_decisions_and_sign_offs(
     )
     assert store.history("f1")[0].actor == "anna, sjuksköterska"
     assert main(["audit", "show", "--db", str(db_path)]) == 0
-    assert "anna, sjuksköterska [HSA SE2321000016-ABC1]" in capsys.readouterr().out
+    assert (
+        f"anna, sjuksköterska [konto {ACCOUNT}] [HSA SE2321000016-ABC1]" in capsys.readouterr().out
+    )
     assert store.verify_audit().ok  # the identity is part of what verify checks
 
 
