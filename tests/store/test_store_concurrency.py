@@ -157,7 +157,7 @@ def test_eight_writers_killed_at_random_lose_nothing_acknowledged(
 ) -> None:
     """The bounded version of benchmarks/store_stress.py (which prints the figures)."""
     result = run_stress(
-        backend.where, backend.name, tmp_path, writers=8, seconds=5.0, kill_every=(0.2, 0.6)
+        backend.where, backend.name, tmp_path, writers=8, seconds=3.0, kill_every=(0.15, 0.4)
     )
     # that the run did something worth checking (not a speed figure)
     assert result.kills >= 5 and result.acknowledged >= 10
