@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import os
 import re
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from medrecon.errors import MedreconError
-from medrecon.files import PRIVATE_FILE_MODE, ensure_private_dir
+from medrecon.files import ensure_private_dir
 from medrecon.settings import load_settings
 from medrecon.store.location import StoreLocation
 from medrecon.store.tables import store_meta
@@ -77,20 +78,28 @@ def read_key(path: Path) -> AuditKey | None:
 
 
 def create_key(path: Path) -> AuditKey:
-    """A new random key, written owner-only; another process's new key wins a race."""
+    """A new random key, written owner-only; another process's new key wins a race.
+
+    The key is written to a temporary file first and then linked into place (atomic,
+    and refused when the name exists), so nobody ever reads a half-written key.
+    """
     ensure_private_dir(path.parent)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
-    except FileExistsError:
-        existing = read_key(path)
-        if existing is None:  # pragma: no cover - removed again in between
-            raise MedreconError(f"Granskningsnyckeln {path} kunde inte skapas.") from None
-        return existing
     secret = os.urandom(32)
-    with os.fdopen(fd, "w", encoding="ascii") as fh:
-        fh.write(secret.hex() + "\n")
-        fh.flush()
-        os.fsync(fh.fileno())
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # mode 0600
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(secret.hex() + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            os.link(tmp_name, path)
+        except FileExistsError:
+            existing = read_key(path)
+            if existing is None:  # pragma: no cover - removed again in between
+                raise MedreconError(f"Granskningsnyckeln {path} kunde inte skapas.") from None
+            return existing
+    finally:
+        os.unlink(tmp_name)
     return AuditKey(secret, path)
 
 

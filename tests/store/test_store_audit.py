@@ -178,3 +178,20 @@ def test_another_key_is_refused_for_writes_and_reported_by_verify(
     assert main(["audit", "verify", "--db", str(db_path)]) == 5
     assert "annan nyckel" in capsys.readouterr().err
     assert len(store.audit_entries()) == 8  # nothing was written with the wrong key
+
+
+def test_first_writers_racing_for_the_key_all_get_the_same_complete_key(tmp_path: Path) -> None:
+    """Several first writers of a new store create the key at once: one key wins, and
+    nobody reads it half-written (the race the concurrency tests once hit)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from medrecon.store.signing import create_key, read_key
+
+    for round_ in range(20):
+        path = tmp_path / str(round_) / "medrecon.db.audit-key"
+        with ThreadPoolExecutor(8) as pool:
+            keys = list(pool.map(lambda _: create_key(path).secret, range(8)))
+        stored = read_key(path)
+        assert stored is not None and set(keys) == {stored.secret}
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temporary left
