@@ -190,7 +190,7 @@ def test_first_writers_racing_for_the_key_all_get_the_same_complete_key(tmp_path
     for round_ in range(20):
         path = tmp_path / str(round_) / "medrecon.db.audit-key"
         with ThreadPoolExecutor(8) as pool:
-            keys = list(pool.map(lambda _: create_key(path).secret, range(8)))
+            keys = [key.secret for key in pool.map(create_key, [path] * 8)]
         stored = read_key(path)
         assert stored is not None and set(keys) == {stored.secret}
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
