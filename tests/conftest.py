@@ -6,7 +6,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from pg_server import PgServer, start_server
+
+# Speed is measured in benchmark scripts, never asserted in tests: no per-example
+# deadline (on a busy 2-core machine a first example can take longer than 200 ms while
+# other tests start processes and a PostgreSQL server). Tests may still set their own.
+settings.register_profile("medrecon", deadline=None)
+settings.load_profile("medrecon")
 
 
 @pytest.fixture(autouse=True)
