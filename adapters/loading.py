@@ -125,6 +125,11 @@ def _stage(raw: RawTable, match: HeaderMatch, order: int) -> tuple[pl.DataFrame,
         pl.lit(raw.path.name).alias("file"),
         pl.col("line"),
         pl.col("_ids").struct.field("patient_id"),
+        # the id as written, kept only where it could not be read (for the engine's
+        # "which patient is this row about" check; see REJECTED_SCHEMA)
+        pl.when(pl.col("_ids").struct.field("patient_id").is_null())
+        .then(pl.col("Personnummer"))
+        .alias("raw_patient_id"),
         *columns,
         _join_reasons(
             [pl.col("_ids").struct.field("reason"), missing_line_id, missing_product, *problems]
@@ -151,6 +156,9 @@ def _stage(raw: RawTable, match: HeaderMatch, order: int) -> tuple[pl.DataFrame,
         pl.lit(raw.path.name).alias("file"),
         pl.col(LINE).alias("line"),
         pl.col("_ids").struct.field("patient_id"),
+        pl.lit(None, pl.String).alias("raw_patient_id"),
+        pl.lit(None, pl.String).alias("patient_name"),
+        pl.lit(None, pl.String).alias("care_unit"),
         pl.col("reason"),
         pl.lit(order).alias(_ORDER),
     )

@@ -85,7 +85,7 @@ class BatchOptions:
     cosmic: list[Path]
     pascal: list[Path]
     out: Path
-    db: Path | None = None
+    db: Path | str | None = None  # a file or a database URL; None: the configured store
     mapping: Path | None = None
     pseudonymise: bool = False
     key_file: Path | None = None  # default: pseudonym.key beside the store
@@ -183,7 +183,10 @@ def _pseudonymiser(options: BatchOptions, db_path: Path | None) -> Pseudonymiser
     key_file = options.key_file
     if key_file is None:
         if db_path is None:
-            raise MedreconError("Ange --pseudonym-nyckel: beslutsdatabasen är ingen fil.")
+            raise MedreconError(
+                "Ange --pseudonym-key: beslutsdatabasen är en databasserver, så nyckeln kan "
+                "inte ligga bredvid den."
+            )
         key_file = db_path.parent / KEY_FILE_NAME
     return Pseudonymiser.from_key_file(key_file)
 

@@ -34,5 +34,6 @@ ACTION_LABEL: dict[str, str] = {
 STATUS_LABEL: dict[str, str] = {
     "not_reviewed": "Ej granskad",
     "in_progress": "Pågående",
+    "sign_off_lapsed": "Signera om",  # a decision changed after the sign-off (fits the column)
     "signed_off": "Avstämd",
 }

@@ -95,6 +95,12 @@ REJECTED_SCHEMA: dict[str, pl.DataType] = {
     "line": pl.Int64(),
     "patient_id": pl.String(),  # canonical id when readable, else null
     "reason": pl.String(),  # Swedish, e.g. "ogiltigt personnummer ... (kontrollsiffra)"
+    # Only for a row whose id could not be read: the id as written, the name and the unit,
+    # so the engine can tell which loaded patient a mistyped id most likely belongs to.
+    # Shown to nobody as such (they carry patient data); never in logs or JSON.
+    "raw_patient_id": pl.String(),
+    "patient_name": pl.String(),
+    "care_unit": pl.String(),
 }
 
 # --- Added by normalisation (medrecon.normalise) ----------------------------------------
@@ -194,6 +200,8 @@ PATIENT_SCHEMA: dict[str, pl.DataType] = {
     "in_cosmic": pl.Boolean(),
     "in_pascal": pl.Boolean(),
     "incomplete": pl.Boolean(),  # some of the patient's rows were rejected
+    # Swedish, one sentence per rejected row that (most likely) belongs to the patient
+    "incomplete_reasons": pl.List(pl.String()),
     "n_cosmic_lines": pl.Int64(),
     "n_pascal_lines": pl.Int64(),
     "elderly_flags": pl.List(pl.String()),  # indicator codes from rules/elderly.toml

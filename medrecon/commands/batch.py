@@ -108,12 +108,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--out", type=Path, required=True, metavar="FIL.xlsx", help="rapportfilen som skrivs"
     )
-    try:
-        from medrecon.store import add_db_argument
+    from medrecon.store import add_db_argument
 
-        add_db_argument(parser)
-    except ImportError:  # pragma: no cover - only while the store is unbuilt
-        parser.add_argument("--db", type=Path, default=None, metavar="SÖKVÄG")
+    add_db_argument(parser)
     parser.add_argument(
         "--mapping", type=Path, default=None, metavar="FIL", help="mappningsfil för rubriker"
     )

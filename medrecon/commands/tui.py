@@ -5,10 +5,14 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import medrecon
 from medrecon.errors import MedreconError
 from medrecon.model import Reconciliation
+
+if TYPE_CHECKING:
+    from medrecon.store import StoreLocation
 
 DEMO_DB_NAME = "demo.db"
 
@@ -76,7 +80,7 @@ def _loader(
 def _launch(
     cosmic: Path,
     pascal: Path,
-    db: Path,
+    db: StoreLocation | Path | str | None,
     user: str | None,
     mapping: Path | None,
     handover_dir: Path | None,
@@ -102,12 +106,10 @@ def _launch(
 
 
 def run(args: argparse.Namespace) -> int:
-    from medrecon.store import resolve_db_path
-
     return _launch(
         args.cosmic,
         args.pascal,
-        resolve_db_path(args.db),
+        args.db,
         args.user,
         args.mapping,
         args.handover_dir,
@@ -124,6 +126,10 @@ def run_demo(args: argparse.Namespace) -> int:
     folder = sample_exports_dir()
     db = demo_db_path()
     if args.reset:
+        from medrecon.store.anchor import forget_anchor
+        from medrecon.store.location import from_path
+
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db}{suffix}").unlink(missing_ok=True)
+        forget_anchor(from_path(db))  # a new demo store, not a cut-off audit log
     return _launch(folder / "cosmic.csv", folder / "pascal.csv", db, args.user, None, None)

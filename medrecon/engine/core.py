@@ -281,7 +281,13 @@ def _patients(
     also the patients named only by ``rejected``."""
     if not everyone:
         mine = part.select("patient_id").unique().drop_nulls()
-        rejected = rejected.join(mine, on="patient_id", how="semi")
+        # rows whose id could not be read stay: they may name a patient of this slice
+        rejected = pl.concat(
+            [
+                rejected.join(mine, on="patient_id", how="semi"),
+                rejected.filter(pl.col("patient_id").is_null()),
+            ]
+        )
     return patient_table(part, rejected, rules.elderly, today)
 
 

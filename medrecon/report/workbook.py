@@ -21,7 +21,14 @@ from medrecon.report.tables import Column, RowProgress, write_table_sheet
 
 log = logging.getLogger(__name__)
 
-SHEETS = ("Sammanfattning", "Avvikelser", "Beslutade", "Inläsningsfel", "Äldreindikatorer")
+SHEETS = (
+    "Sammanfattning",
+    "Avvikelser",
+    "Beslutade",
+    "Inläsningsfel",
+    "Ofullständigt inlästa",
+    "Äldreindikatorer",
+)
 
 # Test hook: seconds to sleep once the big sheet has started, so a test can kill the
 # process mid-write and check that yesterday's report is untouched.
@@ -81,6 +88,14 @@ REJECTED_COLUMNS = [
 ]
 
 
+def incomplete_columns(pseudonymised: bool) -> list[Column]:
+    return [
+        Column("Enhet", "care_unit", 28),
+        *_patient_columns(pseudonymised),
+        Column("Varför listan kan sakna rader", "reason", 100),
+    ]
+
+
 def elderly_columns(pseudonymised: bool) -> list[Column]:
     return [
         Column("Enhet", "care_unit", 28),
@@ -133,6 +148,14 @@ def build_workbook(
     )
     write_table_sheet(
         wb,
+        "Ofullständigt inlästa",
+        "Ofullstandiga",
+        incomplete_columns(pseudo),
+        _with_display_id(data.incomplete, pseudo),
+        progress=progress,
+    )
+    write_table_sheet(
+        wb,
         "Äldreindikatorer",
         "Aldreindikatorer",
         elderly_columns(pseudo),
@@ -144,7 +167,13 @@ def build_workbook(
 
 def report_rows(data: ReportData) -> int:
     """Rows the detail sheets will hold (for a progress bar's total)."""
-    return data.open.height + data.decided.height + data.rejected.height + data.elderly.height
+    return (
+        data.open.height
+        + data.decided.height
+        + data.rejected.height
+        + data.incomplete.height
+        + data.elderly.height
+    )
 
 
 def write_report(

@@ -50,6 +50,7 @@ def test_sheets_and_headers(tmp_path, recon_one, facts):
         "Avvikelser",
         "Beslutade",
         "Inläsningsfel",
+        "Ofullständigt inlästa",
         "Äldreindikatorer",
     ]
     assert sheet_rows(out, "Avvikelser")[0] == OPEN_HEADERS
@@ -314,3 +315,36 @@ def test_facts_are_shown(tmp_path, recon_one):
     values = {r[0]: r[1] for r in ws.iter_rows(values_only=True) if r[0]}
     assert values["Nya i natt"] == 2
     assert values["Lösta sedan förra körningen"] == 5
+
+
+def test_incompletely_loaded_patients_have_a_sheet_with_the_reason(tmp_path):
+    """The samples plant a Cosmic row whose personnummer has one wrong digit: the report
+    names the patient it most likely belongs to, with the reason (masked when
+    pseudonymised)."""
+    from medrecon.engine import reconcile_files
+
+    samples = Path(__file__).resolve().parents[2] / "sample_exports"
+    result = reconcile_files(samples / "cosmic.csv", samples / "pascal.csv")
+    facts = RunFacts(run_at=dt.datetime(2026, 5, 1, 2, 30))
+    out = write(result, facts, tmp_path / "rapport.xlsx")
+    header, rows = sheet_rows(out, "Ofullständigt inlästa")
+    assert header == ["Enhet", "Patient", "Personnummer", "Varför listan kan sakna rader"]
+    (karin,) = [r for r in rows if r[2] == "19400512-9822"]
+    assert karin[1] == "Andersson, Karin" and "Cosmic-rad 9" in karin[3]
+    assert "numret skiljer sig på en siffra" in karin[3]
+    overview = dict((r[0], r[1]) for r in sheet_rows(out, "Sammanfattning")[1] if r and r[0])
+    assert overview["Patienter ofullständigt inlästa (listan kan sakna rader)"] == len(
+        {r[2] for r in rows}
+    )
+
+    key = tmp_path / "pseudonym.key"
+    pseudo = write_report(
+        build_report_data(result, facts, pseudonymiser=Pseudonymiser.from_key_file(key)),
+        tmp_path / "pseudo.xlsx",
+    )
+    assert (
+        pseudo.incomplete_patients
+        == overview["Patienter ofullständigt inlästa (listan kan sakna rader)"]
+    )
+    text = " ".join(all_strings(tmp_path / "pseudo.xlsx"))
+    assert "19400512-9823" not in text and "Andersson" not in text

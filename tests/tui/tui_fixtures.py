@@ -425,6 +425,7 @@ def with_extra_patients() -> Reconciliation:
         }
     ).with_columns(
         incomplete=pl.lit(False),
+        incomplete_reasons=pl.lit([], pl.List(pl.String)),
         n_cosmic_lines=pl.lit(0, pl.Int64),
         n_pascal_lines=pl.lit(0, pl.Int64),
         elderly_flags=pl.lit([], pl.List(pl.String)),
