@@ -92,6 +92,7 @@ class BatchOptions:
     fail_on: str | None = None  # "low" | "medium" | "high"
     # A second, pseudonymised report of the same run (for wider distribution).
     pseudonymised_out: Path | None = None
+    as_of: dt.date | None = None  # the reference date (--as-of); None: today
 
 
 @dataclass
@@ -163,10 +164,12 @@ def open_at_or_above(findings: pl.DataFrame, severity: str) -> int:
     return int((ranks >= threshold).sum())
 
 
-def _reconcile(cosmic: list[Path], pascal: list[Path], mapping: Path | None) -> Reconciliation:
+def _reconcile(
+    cosmic: list[Path], pascal: list[Path], mapping: Path | None, as_of: dt.date | None
+) -> Reconciliation:
     from medrecon.engine import reconcile_files  # imported late: the engine is heavy
 
-    return reconcile_files(cosmic, pascal, mapping=mapping)
+    return reconcile_files(cosmic, pascal, mapping=mapping, as_of=as_of)
 
 
 def _log_reconciliation(recon: Reconciliation) -> None:
@@ -215,7 +218,7 @@ def run_batch(options: BatchOptions, progress: Progress | None = None) -> BatchR
 
     started = time.perf_counter()
     progress.stage("Läser in exporterna och stämmer av")
-    recon = _reconcile(cosmic, pascal, options.mapping)
+    recon = _reconcile(cosmic, pascal, options.mapping, options.as_of)
     timings["load_engine"] = time.perf_counter() - started
     _log_reconciliation(recon)
 

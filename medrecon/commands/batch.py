@@ -22,6 +22,7 @@ from medrecon.batch import (
     Progress,
     run_batch,
 )
+from medrecon.commands.reference_date import add_as_of
 from medrecon.errors import MedreconError
 from medrecon.logsetup import configure_logging
 from medrecon.schema import SEVERITIES
@@ -143,6 +144,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--log-file", type=Path, default=None, metavar="FIL", help="skriv loggen även hit"
     )
+    add_as_of(parser)
     parser.set_defaults(func=run)
 
 
@@ -168,6 +170,7 @@ def run(args: argparse.Namespace) -> int:
         key_file=args.pseudonym_key,
         fail_on=args.fail_on,
         pseudonymised_out=getattr(args, "pseudonymised_out", None),
+        as_of=args.as_of,
     )
     bar = RichProgress() if terminal else None
     progress: Progress = bar if bar is not None else LogProgress()

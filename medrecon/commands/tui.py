@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import medrecon
+from medrecon.commands.reference_date import add_as_of
 from medrecon.errors import MedreconError
 from medrecon.model import Reconciliation
 
@@ -36,6 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     tui.add_argument("--user", default=None, metavar="NAMN", help="annars inloggad användare")
     tui.add_argument("--handover-dir", type=Path, default=None, metavar="MAPP",
                      help="mapp för överrapporteringar (annars användarens datamapp)")  # fmt: skip
+    add_as_of(tui)
     tui.set_defaults(func=run)
 
     demo = subparsers.add_parser(
@@ -67,12 +70,12 @@ def _check_paths(paths: list[Path]) -> None:
 
 
 def _loader(
-    cosmic: Path, pascal: Path, mapping: Path | None
+    cosmic: Path, pascal: Path, mapping: Path | None, as_of: dt.date | None = None
 ) -> Callable[[Callable[[str], None]], Reconciliation]:
     def load(progress: Callable[[str], None]) -> Reconciliation:
         from medrecon.engine import reconcile_files
 
-        return reconcile_files([cosmic], [pascal], mapping=mapping)
+        return reconcile_files([cosmic], [pascal], mapping=mapping, as_of=as_of)
 
     return load
 
@@ -84,6 +87,7 @@ def _launch(
     user: str | None,
     mapping: Path | None,
     handover_dir: Path | None,
+    as_of: dt.date | None = None,
 ) -> int:
     from medrecon.handover import default_handover_dir
     from medrecon.store import Store
@@ -94,7 +98,7 @@ def _launch(
     _check_paths(inputs + ([mapping] if mapping else []))
     with Store.open(db) as store:
         app = MedreconApp(
-            _loader(cosmic, pascal, mapping),
+            _loader(cosmic, pascal, mapping, as_of),
             store,
             user=current_user(user),
             inputs=inputs,
@@ -113,6 +117,7 @@ def run(args: argparse.Namespace) -> int:
         args.user,
         args.mapping,
         args.handover_dir,
+        args.as_of,
     )
 
 
