@@ -25,12 +25,14 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from medrecon.engine.raw_findings import no_findings, one_side
+
 _SIDE = ["_pid", "_is_cosmic"]
 
 
 @dataclass(frozen=True)
 class Duplicates:
-    findings: pl.DataFrame  # raw findings (``judging.RAW_SCHEMA``)
+    findings: pl.DataFrame  # raw findings (``raw_findings.RAW_SCHEMA``)
     covered: pl.DataFrame  # ``_row`` of lines that need no missing_in_* finding
 
 
@@ -91,7 +93,7 @@ def find_duplicates(
     pairs = _pairs(long).filter(~pl.col("_regimen"))
     if pairs.is_empty():
         empty = pl.DataFrame(schema={"_row": pl.UInt32()})
-        return Duplicates(_no_findings(), empty)
+        return Duplicates(no_findings(), empty)
     # Lines connected through counted pairs form one group per side and component.
     edges = pl.concat(
         [
@@ -128,15 +130,8 @@ def find_duplicates(
     groups = groups.with_columns(_key=pl.col("rows").list.sort()).unique(
         [*_SIDE, "_key"], keep="first", maintain_order=True
     )
-    findings = groups.select(
-        "_pid",
-        kind=pl.lit("duplicate"),
-        mechanism=pl.lit(None, pl.String),
-        score=pl.lit(None, pl.Float64),
-        c_rows=pl.when("_is_cosmic").then("rows").otherwise(pl.lit([], pl.List(pl.UInt32))),
-        p_rows=pl.when("_is_cosmic").then(pl.lit([], pl.List(pl.UInt32))).otherwise("rows"),
-        named=pl.when(pl.col("named") != "").then("named"),
-    )
+    groups = groups.with_columns(named=pl.when(pl.col("named") != "").then("named"))
+    findings = one_side(groups, "duplicate", "rows", "_is_cosmic")
     covered = _covered(groups, any_pair, active.select("_row", "substance"))
     return Duplicates(findings, covered)
 
@@ -161,17 +156,3 @@ def _covered(
     )
     covered = members.filter(~pl.col("_paired") & (pl.col("_same_paired") | pl.col("_same_first")))
     return covered.select("_row").unique()
-
-
-def _no_findings() -> pl.DataFrame:
-    return pl.DataFrame(
-        schema={
-            "_pid": pl.UInt32(),
-            "kind": pl.String(),
-            "mechanism": pl.String(),
-            "score": pl.Float64(),
-            "c_rows": pl.List(pl.UInt32()),
-            "p_rows": pl.List(pl.UInt32()),
-            "named": pl.String(),
-        }
-    )

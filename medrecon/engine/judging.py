@@ -14,35 +14,13 @@ import polars as pl
 
 from medrecon.engine.duplicates import find_duplicates
 from medrecon.engine.group_totals import close, group_totals
+from medrecon.engine.raw_findings import as_raw, one_side
 from medrecon.kinds import (
     KIND_BY_CODE,
     SITUATION_AS_NEEDED_MAXIMUM,
     SITUATION_ONCE_DAILY_TIME,
     Kind,
 )
-
-RAW_SCHEMA: dict[str, pl.DataType] = {
-    "_pid": pl.UInt32(),
-    "kind": pl.String(),
-    "mechanism": pl.String(),
-    "score": pl.Float64(),
-    "c_rows": pl.List(pl.UInt32()),
-    "p_rows": pl.List(pl.UInt32()),
-    # the substance a finding is about when its lines do not say it alone (a duplicate
-    # of paracetamol alone and paracetamol + kodein is about paracetamol); else null
-    "named": pl.String(),
-    # a finer situation of the kind with its own severity (kinds.SITUATION_REGISTRY)
-    "situation": pl.String(),
-}
-
-
-def as_raw(frame: pl.DataFrame) -> pl.DataFrame:
-    """Raw findings in ``RAW_SCHEMA`` (``named`` null unless given)."""
-    for optional in ("named", "situation"):
-        if optional not in frame.columns:
-            frame = frame.with_columns(pl.lit(None, pl.String).alias(optional))
-    return frame.select(list(RAW_SCHEMA)).cast(RAW_SCHEMA)  # type: ignore[arg-type]
-
 
 _GROUP_MECHANISMS = ("split", "combination")
 # Form sources that are compared: written, or implied by a name that only exists in one
@@ -292,14 +270,7 @@ def judge_unpaired(lines: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
         .group_by("_pid")
         .agg(rows=pl.col("_row"), cosmic=pl.col("_is_cosmic").first())
     )
-    patient_missing = per_patient.select(
-        "_pid",
-        kind=pl.lit("patient_missing"),
-        mechanism=pl.lit(None, pl.String),
-        score=pl.lit(None, pl.Float64),
-        c_rows=pl.when("cosmic").then("rows").otherwise(pl.lit([], pl.List(pl.UInt32))),
-        p_rows=pl.when("cosmic").then(pl.lit([], pl.List(pl.UInt32))).otherwise("rows"),
-    )
+    patient_missing = one_side(per_patient, "patient_missing", "rows", "cosmic")
     alone = pairs.filter(~pl.col("mechanism").is_in(_GROUP_MECHANISMS))
     paired_alone = pl.concat([alone.select(r="c_rows"), alone.select(r="p_rows")]).explode(
         "r", empty_as_null=False
@@ -310,27 +281,12 @@ def judge_unpaired(lines: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
         .join(absent, on="_pid", how="anti")
         .join(dups.covered, on="_row", how="anti")
     )
-    missing = unpaired.select(
-        "_pid",
-        kind=pl.when("_is_cosmic")
+    missing_kind = (
+        pl.when("_is_cosmic")
         .then(pl.lit("missing_in_pascal"))
-        .otherwise(pl.lit("missing_in_cosmic")),
-        mechanism=pl.lit(None, pl.String),
-        score=pl.lit(None, pl.Float64),
-        c_rows=pl.when("_is_cosmic")
-        .then(pl.concat_list("_row"))
-        .otherwise(pl.lit([], pl.List(pl.UInt32))),
-        p_rows=pl.when("_is_cosmic")
-        .then(pl.lit([], pl.List(pl.UInt32)))
-        .otherwise(pl.concat_list("_row")),
+        .otherwise(pl.lit("missing_in_cosmic"))
     )
+    missing = one_side(unpaired, missing_kind, "_row", "_is_cosmic")
     conflict = active.filter(~pl.col("_is_cosmic") & pl.col("dose_text_conflict").fill_null(False))
-    conflicts = conflict.select(
-        "_pid",
-        kind=pl.lit("needs_review"),
-        mechanism=pl.lit(None, pl.String),
-        score=pl.lit(None, pl.Float64),
-        c_rows=pl.lit([], pl.List(pl.UInt32)),
-        p_rows=pl.concat_list("_row"),
-    )
+    conflicts = one_side(conflict, "needs_review", "_row", "_is_cosmic")
     return pl.concat([as_raw(f) for f in (patient_missing, missing, dups.findings, conflicts)])
