@@ -108,6 +108,14 @@ def read_matching_settings(path: Path) -> MatchingSettings:
     )
 
 
+def known_substance(path: Path, number: int, cell: str | None, known: dict[str, str]) -> str:
+    """The catalogue's name of a substance a rules table names, or an error naming the row."""
+    name = normalise_name(cell or "")
+    if name not in known:
+        raise MedreconError(f"{path.name} rad {number}: okänd substans {cell!r}.")
+    return name
+
+
 ATC_VARIANT_COLUMNS = ("substans", "beredningsklass", "handelsnamn", "atc", "kommentar")
 
 
@@ -116,19 +124,9 @@ def read_atc_variants(path: Path, known: dict[str, str]) -> dict[tuple[str, str,
     if not path.is_file():
         return {}
     variants: dict[tuple[str, str, str], str] = {}
-    for number, row in enumerate(read_rows(path), start=2):
-        unknown = set(row) - set(ATC_VARIANT_COLUMNS)
-        if unknown:
-            raise MedreconError(
-                f"{path.name} rad 1: okänd kolumn {sorted(unknown)[0]!r} "
-                f"(kända: {', '.join(ATC_VARIANT_COLUMNS)})."
-            )
-        name = normalise_name(row.get("substans", ""))
+    for number, row in read_rule_rows(path, ATC_VARIANT_COLUMNS):
+        name = known_substance(path, number, row.get("substans"), known)
         atc = normalise_atc(row.get("atc"))
-        if name not in known:
-            raise MedreconError(
-                f"{path.name} rad {number}: okänd substans {row.get('substans')!r}."
-            )
         if atc is None:
             raise MedreconError(f"{path.name} rad {number}: {row.get('atc')!r} är ingen ATC-kod.")
         form = row.get("beredningsklass", "").strip()
@@ -155,18 +153,8 @@ def read_strength_equivalents(
     conversions: dict[tuple[str, str], tuple[str, float]] = {}
     if not path.is_file():
         return same, conversions
-    for number, row in enumerate(read_rows(path), start=2):
-        unknown = set(row) - set(EQUIVALENT_COLUMNS)
-        if unknown:
-            raise MedreconError(
-                f"{path.name} rad 1: okänd kolumn {sorted(unknown)[0]!r} "
-                f"(kända: {', '.join(EQUIVALENT_COLUMNS)})."
-            )
-        name = normalise_name(row.get("substans", ""))
-        if name not in known:
-            raise MedreconError(
-                f"{path.name} rad {number}: okänd substans {row.get('substans')!r}."
-            )
+    for number, row in read_rule_rows(path, EQUIVALENT_COLUMNS):
+        name = known_substance(path, number, row.get("substans"), known)
         written, reference = (
             parse_strength(row.get("styrka")),
             parse_strength(row.get("samma_dos_som")),
@@ -194,17 +182,9 @@ def read_lookalikes(path: Path, known: dict[str, str]) -> dict[str, frozenset[st
     if not path.is_file():
         return {}
     pairs: dict[str, set[str]] = {}
-    for number, row in enumerate(read_rows(path), start=2):
-        unknown = set(row) - set(LOOKALIKE_COLUMNS)
-        if unknown:
-            raise MedreconError(
-                f"{path.name} rad 1: okänd kolumn {sorted(unknown)[0]!r} "
-                f"(kända: {', '.join(LOOKALIKE_COLUMNS)})."
-            )
-        a, b = normalise_name(row.get("substans_a", "")), normalise_name(row.get("substans_b", ""))
-        for name in (a, b):
-            if name not in known:
-                raise MedreconError(f"{path.name} rad {number}: okänd substans {name!r}.")
+    for number, row in read_rule_rows(path, LOOKALIKE_COLUMNS):
+        a = known_substance(path, number, row.get("substans_a"), known)
+        b = known_substance(path, number, row.get("substans_b"), known)
         if a == b:
             raise MedreconError(f"{path.name} rad {number}: samma substans två gånger.")
         pairs.setdefault(a, set()).add(b)
