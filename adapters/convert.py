@@ -1,13 +1,15 @@
 """Typed values from export text, as polars expressions with a Swedish problem per cell.
 
 Each parser returns ``(value, problem)``: ``value`` is the typed column (null when the
-cell is empty or unreadable) and ``problem`` is null when the cell is fine, else the
-reason the row is rejected, naming the column as the file writes it and the value.
+cell is empty or unreadable) and ``problem`` a ``Problem``: ``bad`` is true where the
+row is rejected for this cell, ``message`` the reason, naming the column as the file
+writes it and the value. Messages are built only for the (few) bad rows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import polars as pl
 
@@ -22,8 +24,7 @@ _FRACTION_VALUE = {"½": 0.5, "¼": 0.25, "¾": 0.75}
 
 def clean(field: str) -> pl.Expr:
     """A raw cell's text, trimmed; an empty cell is null (applied once to every field)."""
-    text = pl.col(field).str.strip_chars()
-    return pl.when(text == "").then(NULL_TEXT).otherwise(text)
+    return pl.col(field).str.strip_chars().replace("", None)
 
 
 def cell(field: str) -> pl.Expr:
@@ -41,12 +42,20 @@ def choice_keys(choices: Mapping[str, object]) -> dict[str, object]:
     return keys
 
 
-def _problem(bad: pl.Expr, what: str, header: str, text: pl.Expr, hint: str = "") -> pl.Expr:
+@dataclass(frozen=True)
+class Problem:
+    """Why a row is rejected: ``bad`` (Boolean) where it applies, and its ``message``."""
+
+    bad: pl.Expr
+    message: pl.Expr
+
+
+def _problem(bad: pl.Expr, what: str, header: str, text: pl.Expr, hint: str = "") -> Problem:
     message = pl.concat_str([pl.lit(f'{what} i kolumnen "{header}": "'), text, pl.lit(f'"{hint}')])
-    return pl.when(bad).then(message).otherwise(NULL_TEXT)
+    return Problem(bad, message)
 
 
-def parse_date(text: pl.Expr, header: str) -> tuple[pl.Expr, pl.Expr]:
+def parse_date(text: pl.Expr, header: str) -> tuple[pl.Expr, Problem]:
     """``YYYY-MM-DD``; anything else, or an impossible date, is a problem."""
     value = (
         pl.when(text.str.contains(_DATE))
@@ -58,19 +67,22 @@ def parse_date(text: pl.Expr, header: str) -> tuple[pl.Expr, pl.Expr]:
     )
 
 
-def parse_timestamp(text: pl.Expr, header: str) -> tuple[pl.Expr, pl.Expr]:
+_TIMESTAMP = r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?$"
+_TIMESTAMP_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S")
+
+
+def parse_timestamp(text: pl.Expr, header: str) -> tuple[pl.Expr, Problem]:
     """``YYYY-MM-DD HH:MM`` (also with seconds, a ``T``, or a bare date at midnight)."""
-    spaced = text.str.replace(r"^(\d{4}-\d{2}-\d{2})T", "$1 ")
-    full = (
-        pl.when(spaced.str.contains(r"^\d{4}-\d{2}-\d{2}$"))
-        .then(spaced + " 00:00:00")
-        .when(spaced.str.contains(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$"))
-        .then(spaced + ":00")
-        .when(spaced.str.contains(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$"))
-        .then(spaced)
-        .otherwise(NULL_TEXT)
+    # One shape check, then polars' own parsers (which cache repeated values) per form.
+    parsed = pl.coalesce(
+        *(text.str.to_datetime(f, time_unit="us", strict=False) for f in _TIMESTAMP_FORMATS),
+        text.str.to_date("%Y-%m-%d", strict=False).cast(pl.Datetime("us")),
     )
-    value = full.str.to_datetime("%Y-%m-%d %H:%M:%S", time_unit="us", strict=False)
+    value = (
+        pl.when(text.str.contains(_TIMESTAMP))
+        .then(parsed)
+        .otherwise(pl.lit(None, dtype=pl.Datetime("us")))
+    )
     return value, _problem(
         text.is_not_null() & value.is_null(),
         "ogiltig tidpunkt",
@@ -82,7 +94,7 @@ def parse_timestamp(text: pl.Expr, header: str) -> tuple[pl.Expr, pl.Expr]:
 
 def parse_choice(
     text: pl.Expr, header: str, choices: Mapping[str, object], dtype: pl.DataType
-) -> tuple[pl.Expr, pl.Expr]:
+) -> tuple[pl.Expr, Problem]:
     """A controlled value; ``choices`` maps each export text to its canonical value."""
     keys = choice_keys(choices)
     value = text.str.to_lowercase().replace_strict(keys, default=None, return_dtype=dtype)
@@ -92,7 +104,7 @@ def parse_choice(
     )
 
 
-def parse_amount(text: pl.Expr, header: str) -> tuple[pl.Expr, pl.Expr]:
+def parse_amount(text: pl.Expr, header: str) -> tuple[pl.Expr, Problem]:
     """Amount at a dispensing time: ``2``, ``0,5``, ``1.5``, ``½``, ``1½``, ``1/2``, ``1 1/2``."""
     decimal = (
         pl.when(text.str.contains(_DECIMAL))

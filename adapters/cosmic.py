@@ -12,6 +12,7 @@ import polars as pl
 
 from adapters.convert import (
     NULL_TEXT,
+    Problem,
     cell,
     parse_choice,
     parse_date,
@@ -48,7 +49,7 @@ def _choices(texts: Mapping[str, str]) -> dict[str, object]:
     return {text: code for code, text in texts.items()}
 
 
-def canonical_columns(header: Mapping[str, str]) -> tuple[list[pl.Expr], list[pl.Expr]]:
+def canonical_columns(header: Mapping[str, str]) -> tuple[list[pl.Expr], list[Problem]]:
     """Canonical columns (besides source, file, line, patient_id) and per-row problems."""
 
     def name(field: str) -> str:

@@ -13,6 +13,7 @@ import polars as pl
 
 from adapters.convert import (
     NULL_TEXT,
+    Problem,
     cell,
     parse_amount,
     parse_choice,
@@ -40,7 +41,7 @@ TIME_COLUMNS = dict(
 )
 
 
-def canonical_columns(header: Mapping[str, str]) -> tuple[list[pl.Expr], list[pl.Expr]]:
+def canonical_columns(header: Mapping[str, str]) -> tuple[list[pl.Expr], list[Problem]]:
     """Canonical columns (besides source, file, line, patient_id) and per-row problems."""
 
     def name(field: str) -> str:
@@ -67,10 +68,9 @@ def canonical_columns(header: Mapping[str, str]) -> tuple[list[pl.Expr], list[pl
         cell(f).is_null() for f in PASCAL_TIME_FIELDS
     )
     times = ", ".join(name(f) for f in PASCAL_TIME_FIELDS)
-    dosing_problem = (
-        pl.when(no_dosing)
-        .then(pl.lit(f'dosering saknas: varken "{name("Användning")}" eller {times} är ifyllda'))
-        .otherwise(NULL_TEXT)
+    dosing_problem = Problem(
+        no_dosing,
+        pl.lit(f'dosering saknas: varken "{name("Användning")}" eller {times} är ifyllda'),
     )
     columns = [
         cell("Namn").alias("patient_name"),

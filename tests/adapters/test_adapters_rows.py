@@ -18,7 +18,6 @@ from adapter_fixtures import (
 )
 
 from adapters import load_export, load_exports
-from medrecon.errors import UnusableInputError
 from medrecon.model import LoadResult
 
 
@@ -345,16 +344,6 @@ def test_ragged_row_after_a_multiline_record_keeps_true_line_numbers(tmp_path: P
     result = load_export(path)
     assert result.lines.select("line", "line_id").rows() == [(2, "C-1"), (6, "C-3")]
     assert rejected(result) == [(5, OLLE, "raden har 3 fält men rubrikraden har 20")]
-
-
-def test_a_quote_that_never_closes_makes_the_file_unusable(tmp_path: Path) -> None:
-    rows = [cosmic_row(OrdinationsID="C-1"), cosmic_row(OrdinationsID="C-2")]
-    text = csv_text(COSMIC_HEADER, rows).replace(";C-2;", ';"C-2;')
-    path = tmp_path / "cosmic.csv"
-    path.write_text(text + csv_text(COSMIC_HEADER, rows).splitlines()[1] + "\n", encoding="utf-8")
-    with pytest.raises(UnusableInputError) as err:
-        load_export(path)
-    assert 'ett citattecken (") på rad 3 avslutas aldrig' in err.value.message
 
 
 def test_a_field_with_text_after_its_closing_quote_is_rejected(tmp_path: Path) -> None:

@@ -1,0 +1,136 @@
+"""The shape of every line of a CSV export, found with numpy in a few passes over its bytes.
+
+polars parses fields fast but pads a short row and cuts a long one without saying so, and
+it cannot tell which physical line a row came from once a quoted field spans lines. So
+before polars parses, the bytes are scanned once (in chunks, so memory stays small) for
+newlines, separators, quotes and control characters. For each physical line that gives
+its byte range, its number of fields (separators inside quoted fields not counted), how
+many quotes it holds, whether a quote stands where a CSV quote cannot (``"a"x``, ``b"c``)
+and whether it holds a control character. Lines that are not plainly one good row go
+to the careful path in ``csv_records``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+_CHUNK = 1 << 23
+_LF, _CR, _TAB, _QUOTE, _DEL = 10, 13, 9, 34, 127
+
+
+@dataclass(frozen=True)
+class LineScan:
+    """Per physical line (0-based index; line number = index + 1)."""
+
+    starts: np.ndarray  # first byte
+    ends: np.ndarray  # one past the last content byte ("\r\n" / "\n" excluded)
+    fields: np.ndarray  # separators outside quoted fields + 1
+    quotes: np.ndarray  # number of '"' on the line
+    misplaced_quote: np.ndarray  # bool: a quote that is not at a field's start or end
+    control: np.ndarray  # bool: a control character (C0 other than TAB/LF/CR, DEL, C1)
+
+    @property
+    def count(self) -> int:
+        return int(self.starts.size)
+
+
+def _positions(buffer: np.ndarray, byte: int) -> np.ndarray:
+    parts = [
+        np.flatnonzero(buffer[start : start + _CHUNK] == byte) + start
+        for start in range(0, buffer.size, _CHUNK)
+    ]
+    return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+
+
+def _counts_before(buffer: np.ndarray, byte: int, at: np.ndarray) -> np.ndarray:
+    """For each (sorted) position in ``at``: how many ``byte`` lie before it."""
+    result = np.empty(at.size, dtype=np.int64)
+    total = 0
+    for start in range(0, buffer.size, _CHUNK):
+        end = min(start + _CHUNK, buffer.size)
+        found = np.flatnonzero(buffer[start:end] == byte)
+        lo, hi = np.searchsorted(at, [start, end])
+        result[lo:hi] = total + np.searchsorted(found, at[lo:hi] - start)
+        total += found.size
+    result[np.searchsorted(at, buffer.size) :] = total  # positions at the very end
+    return result
+
+
+def lone_carriage_return(buffer: np.ndarray) -> bool:
+    """True when a CR is not followed by LF (old Mac line ends): then CR must become LF."""
+    cr = _positions(buffer, _CR)
+    if cr.size == 0:
+        return False
+    if cr[-1] == buffer.size - 1:
+        return True
+    return bool(np.any(buffer[cr + 1] != _LF))
+
+
+def _control_positions(buffer: np.ndarray) -> np.ndarray:
+    parts = []
+    for start in range(0, buffer.size, _CHUNK):
+        chunk = buffer[start : start + _CHUNK + 1]
+        body = chunk[:_CHUNK]
+        low = body < 32
+        expected = np.count_nonzero((body == _LF) | (body == _CR) | (body == _TAB))
+        if np.count_nonzero(low) != expected:
+            bad = low & (body != _LF) & (body != _CR) & (body != _TAB)
+            parts.append(np.flatnonzero(bad) + start)
+        parts.append(np.flatnonzero(body == _DEL) + start)
+        # C1 controls (U+0080-U+009F) are C2 80 ... C2 9F in UTF-8.
+        lead = np.flatnonzero(chunk[:-1] == 0xC2)
+        parts.append(lead[chunk[lead + 1] < 0xA0] + start)
+    return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+
+
+def scan_lines(buffer: np.ndarray, separator: int) -> LineScan:
+    """The shape of every physical line of UTF-8 ``buffer`` (LF or CR LF line ends)."""
+    size = buffer.size
+    newlines = _positions(buffer, _LF)
+    # The last line may end at the end of the file instead of with a newline.
+    raw_ends = np.append(newlines, size) if size and buffer[-1] != _LF else newlines
+    count = raw_ends.size
+    starts = np.empty(count, dtype=np.int64)
+    if count:
+        starts[0] = 0
+        starts[1:] = raw_ends[:-1] + 1
+    ends = raw_ends.copy()
+    if count:
+        before_end = np.maximum(raw_ends - 1, 0)
+        ends -= (raw_ends > starts) & (buffer[before_end] == _CR)
+
+    separators = _counts_before(buffer, separator, raw_ends)
+    fields = np.diff(separators, prepend=0) + 1
+
+    quote_at = _positions(buffer, _QUOTE)
+    quotes = np.zeros(count, dtype=np.int64)
+    misplaced = np.zeros(count, dtype=bool)
+    if quote_at.size:
+        line = np.searchsorted(raw_ends, quote_at)
+        quotes = np.bincount(line, minlength=count).astype(np.int64)
+        first = np.cumsum(quotes) - quotes
+        opening = (np.arange(quote_at.size) - first[line]) % 2 == 0
+        previous = buffer[np.maximum(quote_at - 1, 0)]
+        following = buffer[np.minimum(quote_at + 1, size - 1)]
+        at_start = quote_at == starts[line]
+        at_end = quote_at + 1 >= ends[line]
+        open_ok = at_start | (previous == separator) | (previous == _QUOTE)
+        close_ok = at_end | (following == separator) | (following == _QUOTE)
+        wrong = np.where(opening, ~open_ok, ~close_ok)
+        misplaced[line[wrong]] = True
+        # Separators between an opening quote and the next quote on the same line are
+        # inside a quoted field and do not split it.
+        pair = opening[:-1] & (line[:-1] == line[1:])
+        if np.any(pair):
+            open_at = np.flatnonzero(pair)
+            inside_before = _counts_before(buffer, separator, quote_at)
+            inside = inside_before[open_at + 1] - inside_before[open_at]
+            fields -= np.bincount(line[open_at], weights=inside, minlength=count).astype(np.int64)
+
+    control = np.zeros(count, dtype=bool)
+    control_at = _control_positions(buffer)
+    if control_at.size:
+        control[np.searchsorted(raw_ends, control_at)] = True
+    return LineScan(starts, ends, fields, quotes, misplaced, control)
