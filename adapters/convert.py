@@ -1,14 +1,14 @@
 """Typed values from export text, as polars expressions with a Swedish problem per cell.
 
-Each parser returns ``(value, problem)``: ``value`` is the typed column (null when the
-cell is empty or unreadable) and ``problem`` a ``Problem``: ``bad`` is true where the
-row is rejected for this cell, ``message`` the reason, naming the column as the file
-writes it and the value. Messages are built only for the (few) bad rows.
+``Parsers`` turns a field's cleaned text into a typed private column (null when the cell
+is empty or unreadable) and records a ``Problem``: ``bad`` is true where the row is
+rejected for that cell, ``message`` the reason, naming the column as the file writes it
+and the value. Each value is parsed once; messages are built only for the few bad rows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import polars as pl
@@ -50,20 +50,89 @@ class Problem:
     message: pl.Expr
 
 
-def _problem(bad: pl.Expr, what: str, header: str, text: pl.Expr, hint: str = "") -> Problem:
-    message = pl.concat_str([pl.lit(f'{what} i kolumnen "{header}": "'), text, pl.lit(f'"{hint}')])
-    return Problem(bad, message)
+@dataclass(frozen=True)
+class Conversion:
+    """A layout's conversion: typed values computed once (``parsed``, private columns),
+    the canonical columns built from them, and every problem a row can have."""
+
+    parsed: list[pl.Expr]
+    columns: list[pl.Expr]
+    problems: list[Problem]
 
 
-def parse_date(text: pl.Expr, header: str) -> tuple[pl.Expr, Problem]:
-    """``YYYY-MM-DD``; anything else, or an impossible date, is a problem."""
-    value = (
+class Parsers:
+    """Typed values of one file's fields, each parsed once into a private column.
+
+    Each method returns a reference to that column; the value's problem (a non-empty
+    cell that did not parse) reads the same column instead of parsing again.
+    """
+
+    def __init__(self, header: Mapping[str, str]) -> None:
+        self._header = header
+        self.columns: list[pl.Expr] = []
+        self.problems: list[Problem] = []
+
+    def name(self, field: str) -> str:
+        """The column's name as the file writes it (for messages)."""
+        return self._header.get(field, field)
+
+    def _add(self, field: str, value: pl.Expr, what: str, hint: str) -> pl.Expr:
+        column = f"_parsed_{len(self.columns)}"
+        self.columns.append(value.alias(column))
+        text = cell(field)
+        message = pl.concat_str(
+            [pl.lit(f'{what} i kolumnen "{self.name(field)}": "'), text, pl.lit(f'"{hint}')]
+        )
+        self.problems.append(Problem(text.is_not_null() & pl.col(column).is_null(), message))
+        return pl.col(column)
+
+    def date(self, field: str) -> pl.Expr:
+        return self._add(field, date_value(cell(field)), "ogiltigt datum", " (ÅÅÅÅ-MM-DD)")
+
+    def timestamp(self, field: str) -> pl.Expr:
+        return self._add(
+            field, timestamp_value(cell(field)), "ogiltig tidpunkt", " (ÅÅÅÅ-MM-DD TT:MM)"
+        )
+
+    def choice(self, field: str, choices: Mapping[str, object], dtype: pl.DataType) -> pl.Expr:
+        keys = choice_keys(choices)
+        value = by_distinct(
+            cell(field),
+            lambda text: text.str.to_lowercase().replace_strict(
+                keys, default=None, return_dtype=dtype
+            ),
+            dtype,
+        )
+        return self._add(field, value, "okänt värde", f" (tillåtna: {', '.join(choices)})")
+
+    def amount(self, field: str) -> pl.Expr:
+        value = by_distinct(cell(field), amount_value, pl.Float64())
+        return self._add(field, value, "ogiltig mängd", " (t.ex. 1, ½, 0,5)")
+
+
+# Few distinct values among many rows (a status, an amount): parse each distinct text once.
+_DISTINCT_SHARE = 0.01
+
+
+def by_distinct(text: pl.Expr, parse: Callable[[pl.Expr], pl.Expr], dtype: pl.DataType) -> pl.Expr:
+    """``parse(text)``, computed once per distinct text when there are few of them."""
+
+    def run(column: pl.Series) -> pl.Series:
+        distinct = column.drop_nulls().unique()
+        if distinct.len() > max(16, _DISTINCT_SHARE * column.len()):
+            return column.to_frame("t").select(parse(pl.col("t"))).to_series()
+        values = distinct.to_frame("t").select(parse(pl.col("t"))).to_series()
+        return column.replace_strict(distinct, values, default=None, return_dtype=dtype)
+
+    return text.map_batches(run, return_dtype=dtype)
+
+
+def date_value(text: pl.Expr) -> pl.Expr:
+    """``YYYY-MM-DD``; anything else, or an impossible date, is null."""
+    return (
         pl.when(text.str.contains(_DATE))
         .then(text.str.to_date("%Y-%m-%d", strict=False))
         .otherwise(pl.lit(None, dtype=pl.Date))
-    )
-    return value, _problem(
-        text.is_not_null() & value.is_null(), "ogiltigt datum", header, text, " (ÅÅÅÅ-MM-DD)"
     )
 
 
@@ -71,40 +140,21 @@ _TIMESTAMP = r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?$"
 _TIMESTAMP_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S")
 
 
-def parse_timestamp(text: pl.Expr, header: str) -> tuple[pl.Expr, Problem]:
+def timestamp_value(text: pl.Expr) -> pl.Expr:
     """``YYYY-MM-DD HH:MM`` (also with seconds, a ``T``, or a bare date at midnight)."""
     # One shape check, then polars' own parsers (which cache repeated values) per form.
     parsed = pl.coalesce(
         *(text.str.to_datetime(f, time_unit="us", strict=False) for f in _TIMESTAMP_FORMATS),
         text.str.to_date("%Y-%m-%d", strict=False).cast(pl.Datetime("us")),
     )
-    value = (
+    return (
         pl.when(text.str.contains(_TIMESTAMP))
         .then(parsed)
         .otherwise(pl.lit(None, dtype=pl.Datetime("us")))
     )
-    return value, _problem(
-        text.is_not_null() & value.is_null(),
-        "ogiltig tidpunkt",
-        header,
-        text,
-        " (ÅÅÅÅ-MM-DD TT:MM)",
-    )
 
 
-def parse_choice(
-    text: pl.Expr, header: str, choices: Mapping[str, object], dtype: pl.DataType
-) -> tuple[pl.Expr, Problem]:
-    """A controlled value; ``choices`` maps each export text to its canonical value."""
-    keys = choice_keys(choices)
-    value = text.str.to_lowercase().replace_strict(keys, default=None, return_dtype=dtype)
-    shown = ", ".join(choices)
-    return value, _problem(
-        text.is_not_null() & value.is_null(), "okänt värde", header, text, f" (tillåtna: {shown})"
-    )
-
-
-def parse_amount(text: pl.Expr, header: str) -> tuple[pl.Expr, Problem]:
+def amount_value(text: pl.Expr) -> pl.Expr:
     """Amount at a dispensing time: ``2``, ``0,5``, ``1.5``, ``½``, ``1½``, ``1/2``, ``1 1/2``."""
     decimal = (
         pl.when(text.str.contains(_DECIMAL))
@@ -124,7 +174,4 @@ def parse_amount(text: pl.Expr, header: str) -> tuple[pl.Expr, Problem]:
         .then(ratio_whole + numerator / denominator)
         .otherwise(pl.lit(None, dtype=pl.Float64))
     )
-    value = pl.coalesce(decimal, unicode, ratio)
-    return value, _problem(
-        text.is_not_null() & value.is_null(), "ogiltig mängd", header, text, " (t.ex. 1, ½, 0,5)"
-    )
+    return pl.coalesce(decimal, unicode, ratio)

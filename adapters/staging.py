@@ -14,7 +14,7 @@ from collections.abc import Callable
 import polars as pl
 
 from adapters import cosmic, pascal
-from adapters.convert import NULL_TEXT, Problem, cell, clean
+from adapters.convert import NULL_TEXT, Conversion, Problem, cell, clean
 from adapters.headers import HeaderMatch
 from adapters.raw_table import RawTable
 from adapters.reading import LINE, column_name
@@ -24,7 +24,7 @@ from medrecon.schema import COSMIC, PASCAL
 REASON = "_reason"
 ORDER = "_file_index"
 _ID_REASON = "_id_reason"
-ColumnBuilder = Callable[..., tuple[list[pl.Expr], list[Problem]]]
+ColumnBuilder = Callable[..., Conversion]
 _BUILDERS: dict[str, ColumnBuilder] = {
     COSMIC: cosmic.canonical_columns,
     PASCAL: pascal.canonical_columns,
@@ -44,7 +44,7 @@ def stage_file(raw: RawTable, match: HeaderMatch, order: int) -> tuple[pl.DataFr
     values = values.with_columns(
         ids.get_column("patient_id"), ids.get_column("reason").alias(_ID_REASON)
     )
-    columns, problems = _BUILDERS[layout.system](match.mapping)
+    conversion = _BUILDERS[layout.system](match.mapping)
     header = match.mapping
     product_field = layout.required[2]
     problems = [
@@ -57,23 +57,19 @@ def stage_file(raw: RawTable, match: HeaderMatch, order: int) -> tuple[pl.DataFr
             cell(product_field).is_null(),
             pl.lit(f'läkemedel saknas (kolumnen "{header[product_field]}" är tom)'),
         ),
-        *problems,
+        *conversion.problems,
     ]
-    # One lazy query: common subexpressions (a parsed date used for its column and for
-    # its problem flag) are computed once.
-    staged = (
-        values.lazy()
-        .select(
-            pl.lit(layout.system).alias("source"),
-            pl.lit(raw.path.name).alias("file"),
-            "line",
-            "patient_id",
-            *columns,
-            pl.any_horizontal(p.bad.fill_null(False) for p in problems).alias("_bad"),
-        )
-        .collect()
+    # Each typed value is parsed once (in parallel over the columns); the problem flags
+    # and the canonical columns then only read them.
+    values = values.with_columns(conversion.parsed)
+    bad = values.select(pl.any_horizontal(p.bad.fill_null(False) for p in problems)).to_series()
+    staged = values.select(
+        pl.lit(layout.system).alias("source"),
+        pl.lit(raw.path.name).alias("file"),
+        "line",
+        "patient_id",
+        *conversion.columns,
     )
-    bad = staged.get_column("_bad")
     reason: pl.Series | pl.Expr = NULL_TEXT.alias(REASON)
     if bad.any():
         flagged = values.filter(bad).select(
@@ -87,7 +83,7 @@ def stage_file(raw: RawTable, match: HeaderMatch, order: int) -> tuple[pl.DataFr
             bad.arg_true(), flagged.get_column(REASON)
         )
     del values
-    staged = staged.drop("_bad").with_columns(reason, pl.lit(order).alias(ORDER))
+    staged = staged.with_columns(reason, pl.lit(order).alias(ORDER))
     malformed = raw.malformed.with_columns(
         _ids=normalise_patient_ids(
             pl.col("cells").list.get(match.columns["Personnummer"], null_on_oob=True)

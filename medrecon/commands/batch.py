@@ -144,6 +144,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="slutkod 4 när det finns öppna avvikelser med denna allvarlighet eller högre",
     )
     parser.add_argument(
+        "--sheet",
+        metavar="BLAD",
+        help="bladet som ska läsas i Excel-exporter (annars exportbladet)",
+    )
+    parser.add_argument(
         "--log-file", type=Path, default=None, metavar="FIL", help="skriv loggen även hit"
     )
     parser.set_defaults(func=run)
@@ -171,6 +176,7 @@ def run(args: argparse.Namespace) -> int:
         key_file=args.pseudonym_key,
         fail_on=args.fail_on,
         pseudonymised_out=getattr(args, "pseudonymised_out", None),
+        sheet=getattr(args, "sheet", None),
     )
     bar = RichProgress() if terminal else None
     progress: Progress = bar if bar is not None else LogProgress()

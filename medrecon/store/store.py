@@ -103,7 +103,9 @@ class Store:
         user: str | None = None,
         kind: str = "batch",
     ) -> RunSummary:
-        described = runs.describe_inputs(inputs)  # hash files before taking the write lock
+        # Hash files before taking the write lock; files the run read keep the hash of
+        # the bytes it read.
+        described = runs.describe_inputs(inputs, known=recon.files)
         with db.write_transaction(self.engine) as conn:
             summary = runs.record_run(
                 conn, recon, described, user=current_user(user), kind=kind, at=now_iso()

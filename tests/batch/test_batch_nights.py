@@ -62,7 +62,7 @@ def night(tmp_path, monkeypatch):
         exports.mkdir()
         (exports / "cosmic.csv").write_text(f"natt {counter['n']}\n")
         (exports / "pascal.csv").write_text(f"natt {counter['n']}\n")
-        monkeypatch.setattr(batch, "_reconcile", lambda cosmic, pascal, mapping: result)
+        monkeypatch.setattr(batch, "_reconcile", lambda cosmic, pascal, mapping, sheet: result)
         opts = BatchOptions(
             cosmic=[exports / "cosmic.csv"],
             pascal=[exports],
@@ -227,7 +227,7 @@ def test_logs_hold_no_patient_data(night, tmp_path, monkeypatch, caplog):
     exports.mkdir()
     (exports / "c.csv").write_text("x")
     (exports / "p.csv").write_text("x")
-    monkeypatch.setattr(batch, "_reconcile", lambda c, p, m: night_one())
+    monkeypatch.setattr(batch, "_reconcile", lambda c, p, m, s: night_one())
     monkeypatch.setattr("sys.stderr.isatty", lambda: False, raising=False)
     args = argparse.Namespace(
         cosmic=[exports / "c.csv"],
@@ -261,7 +261,7 @@ def test_internal_error_exit_1_without_patient_data(tmp_path, monkeypatch, caplo
     exports.mkdir()
     (exports / "c.csv").write_text("x")
 
-    def boom(c, p, m):
+    def boom(c, p, m, s):
         raise ValueError(f"kunde inte tolka {KARIN}")
 
     monkeypatch.setattr(batch, "_reconcile", boom)
