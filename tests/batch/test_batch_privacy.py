@@ -160,7 +160,11 @@ def test_a_headerless_export_is_refused_without_quoting_its_first_row(
     lines = cosmic.read_text(encoding="utf-8").splitlines()
     cosmic.write_text("\n".join(lines[1:]) + "\n", encoding="utf-8")  # no header row
     with pytest.raises(UnusableInputError) as err:
-        run_batch(BatchOptions(cosmic=[cosmic], pascal=[pascal], out=tmp_path / "r.xlsx"))
+        run_batch(
+            BatchOptions(
+                cosmic=[cosmic], pascal=[pascal], out=tmp_path / "r.xlsx", db=tmp_path / "m.db"
+            )
+        )
     assert "rubrikrad" in err.value.message
     for secret in ("19400512-1233", "Andersson", "Karin"):
         assert secret not in err.value.message.replace(cosmic.name, "")
