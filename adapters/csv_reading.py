@@ -16,6 +16,7 @@ unknown separator, a broken header, text in an undecidable or mixed encoding.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import polars as pl
@@ -123,23 +124,29 @@ def _parse(copy: ExportCopy, encoding: str) -> RawTable:
     path = copy.path
     headers, sep, header_lines = _header(copy)
     width = len(headers)
-    buffer = np.frombuffer(copy.view, dtype=np.uint8)
-    check_mojibake(path, buffer)
-    scan = scan_lines(buffer, ord(sep))
-    del buffer  # the scan keeps positions only
     first = header_lines  # index of the first data line
-    data = slice(first, scan.count)
-    blank = scan.ends[data] == scan.starts[data]
-    plain = (
-        ~blank
-        & (scan.quotes[data] % 2 == 0)
-        & ~scan.misplaced_quote[data]
-        & ~scan.control[data]
-        & (scan.fields[data] == width)
-    )
-    careful_lines = (np.flatnonzero(~plain & ~blank) + first + 1).tolist()
-    records = careful_records(careful_lines, _text_reader(copy, scan), sep, headers)
-
+    # polars parses while numpy scans (both release the GIL); the parse is redone only
+    # when the scan finds lines polars must not see.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="medrecon-parse") as pool:
+        parsing = pool.submit(_parse_rows, copy, sep, width, first)
+        try:
+            buffer = np.frombuffer(copy.view, dtype=np.uint8)
+            check_mojibake(path, buffer)
+            scan = scan_lines(buffer, ord(sep))
+            del buffer  # the scan keeps positions only
+            data = slice(first, scan.count)
+            blank = scan.ends[data] == scan.starts[data]
+            plain = (
+                ~blank
+                & (scan.quotes[data] % 2 == 0)
+                & ~scan.misplaced_quote[data]
+                & ~scan.control[data]
+                & (scan.fields[data] == width)
+            )
+            careful_lines = (np.flatnonzero(~plain & ~blank) + first + 1).tolist()
+            records = careful_records(careful_lines, _text_reader(copy, scan), sep, headers)
+        finally:
+            first_parse = parsing.exception() or parsing.result()
     # polars reads the plain lines only: every line the careful path took is blanked
     # when it holds a quote (polars' own splitting into chunks counts quotes), so that
     # polars gives exactly one row per physical line. Good records the careful path
@@ -152,7 +159,15 @@ def _parse(copy: ExportCopy, encoding: str) -> RawTable:
     ]
     if to_blank:
         copy.blank_out(to_blank)
-    rows = _parse_rows(copy, sep, width, first, scan.count - first)
+        rows = _parse_rows(copy, sep, width, first)
+    elif isinstance(first_parse, BaseException):
+        raise first_parse
+    else:
+        rows = first_parse
+    if rows.height != scan.count - first:
+        raise unusable(
+            path, "citattecknen i filen kunde inte tolkas entydigt (ett citattecken saknas?)."
+        )
     if not plain.all():
         rows = rows.filter(pl.Series(plain))
     rows = rows.insert_column(0, pl.Series(LINE, np.flatnonzero(plain) + first + 1, dtype=pl.Int64))
@@ -201,12 +216,11 @@ def _text_reader(copy: ExportCopy, scan: LineScan) -> Callable[[int, int], str]:
     return text_of
 
 
-def _parse_rows(copy: ExportCopy, sep: str, width: int, skip: int, expected: int) -> pl.DataFrame:
+def _parse_rows(copy: ExportCopy, sep: str, width: int, skip: int) -> pl.DataFrame:
+    """polars' parse of everything after the header: one row per line, ``width`` columns."""
     names = [column_name(i) for i in range(width)]
-    if expected == 0:
-        return pl.DataFrame(schema=dict.fromkeys(names, pl.String()))
     try:
-        rows = pl.read_csv(
+        return pl.read_csv(
             copy.polars_source(),
             has_header=False,
             separator=sep,
@@ -216,17 +230,14 @@ def _parse_rows(copy: ExportCopy, sep: str, width: int, skip: int, expected: int
             truncate_ragged_lines=True,
             raise_if_empty=False,
         )
+    except pl.exceptions.NoDataError:
+        return pl.DataFrame(schema=dict.fromkeys(names, pl.String()))
     except pl.exceptions.ComputeError as exc:
         if "utf-8" in str(exc).lower():
             raise _NotUtf8 from None
         raise unusable(copy.path, "citattecknen i filen kunde inte tolkas entydigt.") from exc
     except pl.exceptions.PolarsError as exc:
         raise unusable(copy.path, "den kunde inte tolkas som en tabell (CSV).") from exc
-    if rows.height != expected:
-        raise unusable(
-            copy.path, "citattecknen i filen kunde inte tolkas entydigt (ett citattecken saknas?)."
-        )
-    return rows
 
 
 __all__ = ["Record", "read_csv"]

@@ -68,20 +68,25 @@ def lone_carriage_return(buffer: np.ndarray) -> bool:
     return bool(np.any(buffer[cr + 1] != _LF))
 
 
-def _control_positions(buffer: np.ndarray) -> np.ndarray:
+def _control_positions(buffer: np.ndarray, newlines: np.ndarray) -> np.ndarray:
+    """Positions of control characters: C0 other than TAB, LF and CR; DEL; C1 (UTF-8)."""
     parts = []
     for start in range(0, buffer.size, _CHUNK):
         chunk = buffer[start : start + _CHUNK + 1]
         body = chunk[:_CHUNK]
-        low = body < 32
-        expected = np.count_nonzero((body == _LF) | (body == _CR) | (body == _TAB))
-        if np.count_nonzero(low) != expected:
-            bad = low & (body != _LF) & (body != _CR) & (body != _TAB)
-            parts.append(np.flatnonzero(bad) + start)
-        parts.append(np.flatnonzero(body == _DEL) + start)
+        low = int(np.count_nonzero(body < 32))
+        lo, hi = np.searchsorted(newlines, [start, start + body.size])
+        if low > hi - lo:  # more than the line ends: CR, TAB, or a control character
+            allowed = hi - lo + np.count_nonzero(body == _CR) + np.count_nonzero(body == _TAB)
+            if low > allowed:
+                bad = (body < 32) & (body != _LF) & (body != _CR) & (body != _TAB)
+                parts.append(np.flatnonzero(bad) + start)
+        if np.count_nonzero(body == _DEL):
+            parts.append(np.flatnonzero(body == _DEL) + start)
         # C1 controls (U+0080-U+009F) are C2 80 ... C2 9F in UTF-8.
         lead = np.flatnonzero(chunk[:-1] == 0xC2)
-        parts.append(lead[chunk[lead + 1] < 0xA0] + start)
+        if lead.size:
+            parts.append(lead[chunk[lead + 1] < 0xA0] + start)
     return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
 
 
@@ -130,7 +135,7 @@ def scan_lines(buffer: np.ndarray, separator: int) -> LineScan:
             fields -= np.bincount(line[open_at], weights=inside, minlength=count).astype(np.int64)
 
     control = np.zeros(count, dtype=bool)
-    control_at = _control_positions(buffer)
+    control_at = _control_positions(buffer, newlines)
     if control_at.size:
         control[np.searchsorted(raw_ends, control_at)] = True
     return LineScan(starts, ends, fields, quotes, misplaced, control)

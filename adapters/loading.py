@@ -158,14 +158,26 @@ def _refuse_mixed_systems(files: list[_OpenedFile]) -> None:
         )
 
 
-def _reports(files: list[_OpenedFile], staged: pl.DataFrame) -> list[FileReport]:
+def _counts(staged: pl.DataFrame) -> dict[int, dict[str, int]]:
+    """Per file (by index): data rows staged, rows loaded, patients loaded."""
+    reasons = staged.get_column(REASON)
+    orders = staged.get_column(ORDER)
+    if reasons.null_count() == staged.height and orders.n_unique() <= 1:
+        # Every row loaded from one file (the usual night): no grouping needed.
+        order = int(orders[0]) if staged.height else 0
+        patients = staged.get_column("patient_id").n_unique()
+        return {order: {"total": staged.height, "loaded": staged.height, "patients": patients}}
     loaded = pl.col(REASON).is_null()
     counts = staged.group_by(ORDER).agg(
         total=pl.len(),
         loaded=loaded.sum(),
         patients=pl.col("patient_id").filter(loaded).n_unique(),
     )
-    by_order = {row[ORDER]: row for row in counts.iter_rows(named=True)}
+    return {int(row.pop(ORDER)): row for row in counts.iter_rows(named=True)}
+
+
+def _reports(files: list[_OpenedFile], staged: pl.DataFrame) -> list[FileReport]:
+    by_order = _counts(staged)
     reports = []
     for order, opened in enumerate(files):
         raw, match = opened.raw, opened.match
