@@ -22,9 +22,13 @@ _RATIO = r"^(?:(\d+)\s+)?(\d+)\s*/\s*(\d+)$"
 _FRACTION_VALUE = {"½": 0.5, "¼": 0.25, "¾": 0.75}
 
 
-def clean(field: str) -> pl.Expr:
-    """A raw cell's text, trimmed; an empty cell is null (applied once to every field)."""
-    return pl.col(field).str.strip_chars().replace("", None)
+def clean(field: str, *, trim: bool = True) -> pl.Expr:
+    """A raw cell's text, trimmed; an empty cell is null (applied once to every field).
+
+    ``trim=False`` when the reader knows no cell begins or ends with whitespace.
+    """
+    text = pl.col(field)
+    return (text.str.strip_chars() if trim else text).replace("", None)
 
 
 def cell(field: str) -> pl.Expr:

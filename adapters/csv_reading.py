@@ -197,6 +197,7 @@ def _parse(copy: ExportCopy, encoding: str) -> RawTable:
         malformed=malformed,
         size=copy.size,
         sha256=copy.sha256(),
+        padded=scan.padded or bool(good),
     )
 
 

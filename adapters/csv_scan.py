@@ -30,6 +30,9 @@ class LineScan:
     quotes: np.ndarray  # number of '"' on the line
     misplaced_quote: np.ndarray  # bool: a quote that is not at a field's start or end
     control: np.ndarray  # bool: a control character (C0 other than TAB/LF/CR, DEL, C1)
+    # False only when no field can begin or end with whitespace: then the cells need no
+    # trimming (a cheap, conservative test; True costs only the trimming).
+    padded: bool = True
 
     @property
     def count(self) -> int:
@@ -44,18 +47,77 @@ def _positions(buffer: np.ndarray, byte: int) -> np.ndarray:
     return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
 
 
+def _any_space(values: np.ndarray, spaces: tuple[int, ...]) -> bool:
+    hit = values == spaces[0]
+    for space in spaces[1:]:
+        hit |= values == space
+    return bool(hit.any())
+
+
 def _counts_before(buffer: np.ndarray, byte: int, at: np.ndarray) -> np.ndarray:
     """For each (sorted) position in ``at``: how many ``byte`` lie before it."""
+    return _separators(buffer, byte, at, padding=False)[0]
+
+
+def _separators(
+    buffer: np.ndarray, byte: int, at: np.ndarray, *, padding: bool
+) -> tuple[np.ndarray, bool]:
+    """``_counts_before``, and (with ``padding``) whether whitespace touches a separator."""
     result = np.empty(at.size, dtype=np.int64)
     total = 0
+    padded = False
+    spaces = (32,) if byte == _TAB else (32, _TAB)
     for start in range(0, buffer.size, _CHUNK):
         end = min(start + _CHUNK, buffer.size)
         found = np.flatnonzero(buffer[start:end] == byte)
         lo, hi = np.searchsorted(at, [start, end])
         result[lo:hi] = total + np.searchsorted(found, at[lo:hi] - start)
         total += found.size
+        if padding and not padded and found.size:
+            found += start
+            padded = _ends_with_space(buffer, found - 1, spaces) or _starts_with_space(
+                buffer, found + 1, spaces
+            )
     result[np.searchsorted(at, buffer.size) :] = total  # positions at the very end
-    return result
+    return result, padded
+
+
+def _wide_space(first: np.ndarray, second: np.ndarray, third: np.ndarray) -> np.ndarray:
+    """Which byte triples are three-byte whitespace a trim removes: U+1680 (E1 9A 80),
+    U+2000-U+200A, U+2028, U+2029, U+202F (E2 80 xx), U+205F (E2 81 9F), U+3000 (E3 80 80)."""
+    general = (second == 0x80) & (
+        ((third >= 0x80) & (third <= 0x8A)) | (third == 0xA8) | (third == 0xA9) | (third == 0xAF)
+    )
+    return (
+        ((first == 0xE1) & (second == 0x9A) & (third == 0x80))
+        | ((first == 0xE2) & (general | ((second == 0x81) & (third == 0x9F))))
+        | ((first == 0xE3) & (second == 0x80) & (third == 0x80))
+    )
+
+
+def _starts_with_space(buffer: np.ndarray, at: np.ndarray, spaces: tuple[int, ...]) -> bool:
+    """Whether a field starting at one of ``at`` starts with whitespace."""
+    at = at[at < buffer.size]
+    first = buffer[at]
+    if _any_space(first, spaces):
+        return True
+    wide = at[first >= 0xC2]  # only a lead byte can start NBSP or a wide space
+    wide = wide[wide + 2 < buffer.size]
+    lead, second, third = buffer[wide], buffer[wide + 1], buffer[wide + 2]
+    nbsp = (lead == 0xC2) & (second == 0xA0)
+    return bool(np.any(nbsp | _wide_space(lead, second, third)))
+
+
+def _ends_with_space(buffer: np.ndarray, at: np.ndarray, spaces: tuple[int, ...]) -> bool:
+    """Whether a field whose last byte is at one of ``at`` ends with whitespace."""
+    at = at[at >= 0]
+    last = buffer[at]
+    if _any_space(last, spaces):
+        return True
+    wide = at[(last >= 0x80) & (at >= 2)]  # only a continuation byte ends NBSP or a wide space
+    lead, second, third = buffer[wide - 2], buffer[wide - 1], buffer[wide]
+    nbsp = (second == 0xC2) & (third == 0xA0)
+    return bool(np.any(nbsp | _wide_space(lead, second, third)))
 
 
 def lone_carriage_return(buffer: np.ndarray) -> bool:
@@ -106,8 +168,15 @@ def scan_lines(buffer: np.ndarray, separator: int) -> LineScan:
         before_end = np.maximum(raw_ends - 1, 0)
         ends -= (raw_ends > starts) & (buffer[before_end] == _CR)
 
-    separators = _counts_before(buffer, separator, raw_ends)
+    separators, padded = _separators(buffer, separator, raw_ends, padding=True)
     fields = np.diff(separators, prepend=0) + 1
+    spaces = (32,) if separator == _TAB else (32, _TAB)
+    content = ends > starts
+    padded = (
+        padded
+        or _starts_with_space(buffer, starts[content], spaces)
+        or _ends_with_space(buffer, ends[content] - 1, spaces)
+    )
 
     quote_at = _positions(buffer, _QUOTE)
     quotes = np.zeros(count, dtype=np.int64)
@@ -125,6 +194,7 @@ def scan_lines(buffer: np.ndarray, separator: int) -> LineScan:
         close_ok = at_end | (following == separator) | (following == _QUOTE)
         wrong = np.where(opening, ~open_ok, ~close_ok)
         misplaced[line[wrong]] = True
+        padded = padded or bool(np.isin(np.where(opening, following, previous), (32, _TAB)).any())
         # Separators between an opening quote and the next quote on the same line are
         # inside a quoted field and do not split it.
         pair = opening[:-1] & (line[:-1] == line[1:])
@@ -138,4 +208,4 @@ def scan_lines(buffer: np.ndarray, separator: int) -> LineScan:
     control_at = _control_positions(buffer, newlines)
     if control_at.size:
         control[np.searchsorted(raw_ends, control_at)] = True
-    return LineScan(starts, ends, fields, quotes, misplaced, control)
+    return LineScan(starts, ends, fields, quotes, misplaced, control, padded)

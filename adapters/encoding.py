@@ -109,12 +109,11 @@ def check_mojibake(path: Path, buffer: np.ndarray) -> None:
     """
     for start in range(0, buffer.size, _CHUNK):
         chunk = buffer[start : start + _CHUNK + 2]
-        lead = np.flatnonzero(chunk[:-1] == 0xC3)
-        hits = lead[chunk[lead + 1] == 0x83]
+        hits = np.flatnonzero((chunk[:-1] == 0xC3) & (chunk[1:] == 0x83))
         replacement = np.flatnonzero(chunk[:-2] == 0xEF)
-        hits = np.concatenate(
-            [hits, replacement[(chunk[replacement + 1] == 0xBF) & (chunk[replacement + 2] == 0xBD)]]
-        )
+        if replacement.size:
+            ok = (chunk[replacement + 1] == 0xBF) & (chunk[replacement + 2] == 0xBD)
+            hits = np.concatenate([hits, replacement[ok]])
         for hit in np.sort(hits):
             at = start + int(hit)
             window = bytes(buffer[at : at + 8]).decode("utf-8", "ignore")

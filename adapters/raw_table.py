@@ -30,6 +30,9 @@ class RawTable:
     sha256: str | None = None  # of exactly the bytes read
     sheet: str | None = None  # XLSX: the sheet read
     ignored_sheets: tuple[str, ...] = ()
+    # False when no cell can begin or end with whitespace (the CSV scan saw none): then
+    # staging skips trimming every cell.
+    padded: bool = True
 
     @property
     def row_count(self) -> int:

@@ -37,7 +37,10 @@ def stage_file(raw: RawTable, match: HeaderMatch, order: int) -> tuple[pl.DataFr
     layout = match.layout
     values = raw.rows.select(
         pl.col(LINE).alias("line"),
-        *(clean(column_name(i)).alias(field) for field, i in match.columns.items()),
+        *(
+            clean(column_name(i), trim=raw.padded).alias(field)
+            for field, i in match.columns.items()
+        ),
         *(NULL_TEXT.alias(f) for f in layout.fields if f not in match.columns),
     )
     ids = normalise_patient_ids(values.get_column("Personnummer"))
