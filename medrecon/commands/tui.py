@@ -30,6 +30,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     tui.add_argument("--mapping", type=Path, default=None, metavar="FIL",
                      help="TOML-fil som mappar exportens kolumnnamn")  # fmt: skip
     tui.add_argument("--user", default=None, metavar="NAMN", help="annars inloggad användare")
+    tui.add_argument("--sheet", default=None, metavar="BLAD",
+                     help="bladet som ska läsas i Excel-filer (annars exportbladet)")  # fmt: skip
     tui.add_argument("--handover-dir", type=Path, default=None, metavar="MAPP",
                      help="mapp för överrapporteringar (annars användarens datamapp)")  # fmt: skip
     tui.set_defaults(func=run)
@@ -63,12 +65,12 @@ def _check_paths(paths: list[Path]) -> None:
 
 
 def _loader(
-    cosmic: Path, pascal: Path, mapping: Path | None
+    cosmic: Path, pascal: Path, mapping: Path | None, sheet: str | None = None
 ) -> Callable[[Callable[[str], None]], Reconciliation]:
     def load(progress: Callable[[str], None]) -> Reconciliation:
         from medrecon.engine import reconcile_files
 
-        return reconcile_files([cosmic], [pascal], mapping=mapping)
+        return reconcile_files([cosmic], [pascal], mapping=mapping, sheet=sheet)
 
     return load
 
@@ -80,6 +82,7 @@ def _launch(
     user: str | None,
     mapping: Path | None,
     handover_dir: Path | None,
+    sheet: str | None = None,
 ) -> int:
     from medrecon.handover import default_handover_dir
     from medrecon.store import Store
@@ -90,7 +93,7 @@ def _launch(
     _check_paths(inputs + ([mapping] if mapping else []))
     with Store.open(db) as store:
         app = MedreconApp(
-            _loader(cosmic, pascal, mapping),
+            _loader(cosmic, pascal, mapping, sheet),
             store,
             user=current_user(user),
             inputs=inputs,
@@ -111,6 +114,7 @@ def run(args: argparse.Namespace) -> int:
         args.user,
         args.mapping,
         args.handover_dir,
+        getattr(args, "sheet", None),
     )
 
 
