@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 _CHUNK = 1 << 23
+_SMALL_CHUNK = 1 << 20  # for the separator pass: its masks stay in the cache
 _LF, _CR, _TAB, _QUOTE, _DEL = 10, 13, 9, 34, 127
 
 
@@ -62,62 +63,58 @@ def _counts_before(buffer: np.ndarray, byte: int, at: np.ndarray) -> np.ndarray:
 def _separators(
     buffer: np.ndarray, byte: int, at: np.ndarray, *, padding: bool
 ) -> tuple[np.ndarray, bool]:
-    """``_counts_before``, and (with ``padding``) whether whitespace touches a separator."""
+    """``_counts_before``, and (with ``padding``) whether a space or tab touches a
+    separator (then a field may begin or end with it)."""
     result = np.empty(at.size, dtype=np.int64)
     total = 0
     padded = False
     spaces = (32,) if byte == _TAB else (32, _TAB)
-    for start in range(0, buffer.size, _CHUNK):
-        end = min(start + _CHUNK, buffer.size)
-        found = np.flatnonzero(buffer[start:end] == byte)
+    for start in range(0, buffer.size, _SMALL_CHUNK):
+        end = min(start + _SMALL_CHUNK, buffer.size)
+        chunk = buffer[start : end + 1]  # one byte more: a space right after the last
+        is_separator = chunk == byte
+        found = np.flatnonzero(is_separator[: end - start])
         lo, hi = np.searchsorted(at, [start, end])
         result[lo:hi] = total + np.searchsorted(found, at[lo:hi] - start)
         total += found.size
         if padding and not padded and found.size:
-            found += start
-            padded = _ends_with_space(buffer, found - 1, spaces) or _starts_with_space(
-                buffer, found + 1, spaces
+            is_space = chunk == spaces[0]
+            for space in spaces[1:]:
+                is_space |= chunk == space
+            padded = bool(np.any(is_space[:-1] & is_separator[1:])) or bool(
+                np.any(is_separator[:-1] & is_space[1:])
             )
     result[np.searchsorted(at, buffer.size) :] = total  # positions at the very end
     return result, padded
 
 
-def _wide_space(first: np.ndarray, second: np.ndarray, third: np.ndarray) -> np.ndarray:
-    """Which byte triples are three-byte whitespace a trim removes: U+1680 (E1 9A 80),
-    U+2000-U+200A, U+2028, U+2029, U+202F (E2 80 xx), U+205F (E2 81 9F), U+3000 (E3 80 80)."""
-    general = (second == 0x80) & (
-        ((third >= 0x80) & (third <= 0x8A)) | (third == 0xA8) | (third == 0xA9) | (third == 0xAF)
-    )
-    return (
-        ((first == 0xE1) & (second == 0x9A) & (third == 0x80))
-        | ((first == 0xE2) & (general | ((second == 0x81) & (third == 0x9F))))
-        | ((first == 0xE3) & (second == 0x80) & (third == 0x80))
-    )
-
-
-def _starts_with_space(buffer: np.ndarray, at: np.ndarray, spaces: tuple[int, ...]) -> bool:
-    """Whether a field starting at one of ``at`` starts with whitespace."""
-    at = at[at < buffer.size]
-    first = buffer[at]
-    if _any_space(first, spaces):
-        return True
-    wide = at[first >= 0xC2]  # only a lead byte can start NBSP or a wide space
-    wide = wide[wide + 2 < buffer.size]
-    lead, second, third = buffer[wide], buffer[wide + 1], buffer[wide + 2]
-    nbsp = (lead == 0xC2) & (second == 0xA0)
-    return bool(np.any(nbsp | _wide_space(lead, second, third)))
-
-
-def _ends_with_space(buffer: np.ndarray, at: np.ndarray, spaces: tuple[int, ...]) -> bool:
-    """Whether a field whose last byte is at one of ``at`` ends with whitespace."""
-    at = at[at >= 0]
-    last = buffer[at]
-    if _any_space(last, spaces):
-        return True
-    wide = at[(last >= 0x80) & (at >= 2)]  # only a continuation byte ends NBSP or a wide space
-    lead, second, third = buffer[wide - 2], buffer[wide - 1], buffer[wide]
-    nbsp = (second == 0xC2) & (third == 0xA0)
-    return bool(np.any(nbsp | _wide_space(lead, second, third)))
+def _wide_space(buffer: np.ndarray) -> bool:
+    """Whether the text holds, anywhere, whitespace a trim removes beyond ASCII: NBSP
+    (C2 A0), U+1680 (E1 9A 80), U+2000-U+200A, U+2028, U+2029, U+202F (E2 80 xx), U+205F
+    (E2 81 9F) or U+3000 (E3 80 80). Then cells are trimmed (a cheap, safe answer)."""
+    for start in range(0, buffer.size, _SMALL_CHUNK):
+        chunk = buffer[start : start + _SMALL_CHUNK + 2]
+        lead = np.flatnonzero(chunk[:-2] >= 0xC2)
+        lead = lead[(chunk[lead] == 0xC2) | ((chunk[lead] >= 0xE1) & (chunk[lead] <= 0xE3))]
+        if np.any((chunk[lead] == 0xC2) & (chunk[lead + 1] == 0xA0)):
+            return True
+        if lead.size == 0:
+            continue
+        first, second, third = chunk[lead], chunk[lead + 1], chunk[lead + 2]
+        general = (second == 0x80) & (
+            ((third >= 0x80) & (third <= 0x8A))
+            | (third == 0xA8)
+            | (third == 0xA9)
+            | (third == 0xAF)
+        )
+        found = (
+            ((first == 0xE1) & (second == 0x9A) & (third == 0x80))
+            | ((first == 0xE2) & (general | ((second == 0x81) & (third == 0x9F))))
+            | ((first == 0xE3) & (second == 0x80) & (third == 0x80))
+        )
+        if found.any():
+            return True
+    return False
 
 
 def lone_carriage_return(buffer: np.ndarray) -> bool:
@@ -174,8 +171,8 @@ def scan_lines(buffer: np.ndarray, separator: int) -> LineScan:
     content = ends > starts
     padded = (
         padded
-        or _starts_with_space(buffer, starts[content], spaces)
-        or _ends_with_space(buffer, ends[content] - 1, spaces)
+        or _any_space(buffer[starts[content]], spaces)
+        or _any_space(buffer[ends[content] - 1], spaces)
     )
 
     quote_at = _positions(buffer, _QUOTE)
@@ -208,4 +205,5 @@ def scan_lines(buffer: np.ndarray, separator: int) -> LineScan:
     control_at = _control_positions(buffer, newlines)
     if control_at.size:
         control[np.searchsorted(raw_ends, control_at)] = True
+    padded = padded or _wide_space(buffer)
     return LineScan(starts, ends, fields, quotes, misplaced, control, padded)
