@@ -146,16 +146,32 @@ _TIMESTAMP_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "
 
 def timestamp_value(text: pl.Expr) -> pl.Expr:
     """``YYYY-MM-DD HH:MM`` (also with seconds, a ``T``, or a bare date at midnight)."""
-    # One shape check, then polars' own parsers (which cache repeated values) per form.
-    parsed = pl.coalesce(
-        *(text.str.to_datetime(f, time_unit="us", strict=False) for f in _TIMESTAMP_FORMATS),
-        text.str.to_date("%Y-%m-%d", strict=False).cast(pl.Datetime("us")),
-    )
-    return (
-        pl.when(text.str.contains(_TIMESTAMP))
-        .then(parsed)
-        .otherwise(pl.lit(None, dtype=pl.Datetime("us")))
-    )
+    return text.map_batches(_timestamps, return_dtype=pl.Datetime("us"))
+
+
+def _timestamps(column: pl.Series) -> pl.Series:
+    """The shape is checked once (polars' parsers accept "9:31" for "%H:%M"); the spec's
+    own form is parsed for every value and the other forms only where it failed."""
+    shaped = column.str.contains(_TIMESTAMP).fill_null(False)
+    parsed = column.str.to_datetime(_TIMESTAMP_FORMATS[0], time_unit="us", strict=False)
+    parsed = pl.select(pl.when(shaped).then(parsed)).to_series()
+    rest = shaped & parsed.is_null()
+    if rest.any():
+        others = (
+            column.filter(rest)
+            .to_frame("t")
+            .select(
+                pl.coalesce(
+                    *(
+                        pl.col("t").str.to_datetime(f, time_unit="us", strict=False)
+                        for f in _TIMESTAMP_FORMATS[1:]
+                    ),
+                    pl.col("t").str.to_date("%Y-%m-%d", strict=False).cast(pl.Datetime("us")),
+                )
+            )
+        )
+        parsed = parsed.scatter(rest.arg_true(), others.to_series())
+    return parsed.rename(column.name)
 
 
 def amount_value(text: pl.Expr) -> pl.Expr:

@@ -92,12 +92,14 @@ def _wide_space(buffer: np.ndarray) -> bool:
     """Whether the text holds, anywhere, whitespace a trim removes beyond ASCII: NBSP
     (C2 A0), U+1680 (E1 9A 80), U+2000-U+200A, U+2028, U+2029, U+202F (E2 80 xx), U+205F
     (E2 81 9F) or U+3000 (E3 80 80). Then cells are trimmed (a cheap, safe answer)."""
-    for start in range(0, buffer.size, _SMALL_CHUNK):
-        chunk = buffer[start : start + _SMALL_CHUNK + 2]
-        lead = np.flatnonzero(chunk[:-2] >= 0xC2)
-        lead = lead[(chunk[lead] == 0xC2) | ((chunk[lead] >= 0xE1) & (chunk[lead] <= 0xE3))]
-        if np.any((chunk[lead] == 0xC2) & (chunk[lead + 1] == 0xA0)):
+    for start in range(0, buffer.size, _CHUNK):
+        chunk = buffer[start : start + _CHUNK + 2]
+        # A0 (the end of NBSP) is a rare byte in Swedish UTF-8 text; so are E1 and E3.
+        nbsp = np.flatnonzero(chunk[1:] == 0xA0) + 1
+        if np.any(chunk[nbsp - 1] == 0xC2):
             return True
+        # E1, E2 or E3 (the subtraction wraps around below E1).
+        lead = np.flatnonzero((chunk[:-2] - np.uint8(0xE1)) < 3)
         if lead.size == 0:
             continue
         first, second, third = chunk[lead], chunk[lead + 1], chunk[lead + 2]

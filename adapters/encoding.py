@@ -109,7 +109,9 @@ def check_mojibake(path: Path, buffer: np.ndarray) -> None:
     """
     for start in range(0, buffer.size, _CHUNK):
         chunk = buffer[start : start + _CHUNK + 2]
-        hits = np.flatnonzero((chunk[:-1] == 0xC3) & (chunk[1:] == 0x83))
+        # 83 and EF are rare bytes in Swedish UTF-8 text: look for them first.
+        second = np.flatnonzero(chunk[1:] == 0x83) + 1
+        hits = second[chunk[second - 1] == 0xC3] - 1
         replacement = np.flatnonzero(chunk[:-2] == 0xEF)
         if replacement.size:
             ok = (chunk[replacement + 1] == 0xBF) & (chunk[replacement + 2] == 0xBD)

@@ -11,8 +11,10 @@ for each file, times in fresh subprocesses, ``--repeat`` times in turn:
 - polars' read-only time: ``pl.read_csv(path, separator=";", infer_schema=False)``;
 - medrecon's load: ``adapters.load_exports([path])`` (every row loaded or rejected).
 
-It prints the median wall time of each, the ratio medrecon / polars, lines per second
-and each process's peak resident memory (``VmHWM``, polars allocates outside Python).
+It prints the median wall time of each, the ratio medrecon / polars, lines per second,
+the CPU time of each (all threads; less sensitive to other load on the machine than the
+wall time) and each process's peak resident memory (``VmHWM``, polars allocates outside
+Python).
 ``--data-dir`` keeps the generated files there and reuses them on the next run.
 
 For timings from outside the process (start-up included), the same measurement runs as
@@ -203,7 +205,8 @@ def _files(folder: Path, lines: int, broken: int) -> dict[str, Path]:
 def report(files: dict[str, Path], repeat: int) -> None:
     print(
         f"{'system':<8} {'rader':>10} {'MB':>5} {'polars':>8} {'medrecon':>9} {'kvot':>6} "
-        f"{'rader/s':>10} {'CPU':>6} {'topp polars':>12} {'topp medrecon':>14} {'avvisade':>9}"
+        f"{'rader/s':>10} {'CPU polars':>11} {'CPU medrecon':>13} {'CPU-kvot':>9} "
+        f"{'topp polars':>12} {'topp medrecon':>14} {'avvisade':>9}"
     )
     for system, path in files.items():
         polars_runs, medrecon_runs = [], []
@@ -211,12 +214,13 @@ def report(files: dict[str, Path], repeat: int) -> None:
             polars_runs.append(measure("polars", path))
             medrecon_runs.append(measure("medrecon", path))
         read, load = _median(polars_runs, "seconds"), _median(medrecon_runs, "seconds")
+        cpu_read, cpu_load = _median(polars_runs, "cpu"), _median(medrecon_runs, "cpu")
         last = medrecon_runs[-1]
         lines = int(last["loaded"] + last["rejected"])
         print(
             f"{system:<8} {lines:>10,} {path.stat().st_size / 1e6:>5.0f} {read:>7.2f}s "
             f"{load:>8.2f}s {load / read:>5.1f}× {lines / load:>10,.0f} "
-            f"{_median(medrecon_runs, 'cpu'):>5.1f}s "
+            f"{cpu_read:>10.2f}s {cpu_load:>12.2f}s {cpu_load / cpu_read:>8.1f}× "
             f"{_median(polars_runs, 'peak_mib') / 1024:>8.2f} GiB "
             f"{_median(medrecon_runs, 'peak_mib') / 1024:>10.2f} GiB {int(last['rejected']):>9}",
             flush=True,
