@@ -162,7 +162,11 @@ if what == "medrecon":
     from adapters import load_exports
 started, cpu = time.perf_counter(), time.process_time()
 if what == "polars":
-    frame = pl.read_csv(path, separator=";", infer_schema=False)
+    try:
+        frame = pl.read_csv(path, separator=";", infer_schema=False)
+    except pl.exceptions.PolarsError as exc:  # broken rows: polars refuses the file
+        print(json.dumps({"error": type(exc).__name__}))
+        raise SystemExit(0)
     loaded, rejected = frame.height, 0
 else:
     result = load_exports([path])
@@ -174,6 +178,7 @@ print(json.dumps({"seconds": took, "cpu": time.process_time() - cpu, "peak_mib":
 
 
 def measure(what: str, path: Path) -> dict[str, float]:
+    """One timed read in a fresh process (no ``seconds`` when polars refused the file)."""
     done = subprocess.run(
         [sys.executable, "-c", _MEASURE, what, str(path)],
         cwd=ROOT,
@@ -185,7 +190,8 @@ def measure(what: str, path: Path) -> dict[str, float]:
 
 
 def _median(runs: list[dict[str, float]], key: str) -> float:
-    return statistics.median(run[key] for run in runs)
+    values = [run[key] for run in runs if key in run]
+    return statistics.median(values) if values else float("nan")
 
 
 def _files(folder: Path, lines: int, broken: int) -> dict[str, Path]:
@@ -217,11 +223,17 @@ def report(files: dict[str, Path], repeat: int) -> None:
         cpu_read, cpu_load = _median(polars_runs, "cpu"), _median(medrecon_runs, "cpu")
         last = medrecon_runs[-1]
         lines = int(last["loaded"] + last["rejected"])
+        refused = read != read  # NaN: polars refused the file (broken rows)
+        polars_time = "vägrar" if refused else f"{read:.2f}s"
+        ratio = "–" if refused else f"{load / read:.1f}×"
+        polars_cpu = "–" if refused else f"{cpu_read:.2f}s"
+        cpu_ratio = "–" if refused else f"{cpu_load / cpu_read:.1f}×"
+        polars_peak = "–" if refused else f"{_median(polars_runs, 'peak_mib') / 1024:.2f} GiB"
         print(
-            f"{system:<8} {lines:>10,} {path.stat().st_size / 1e6:>5.0f} {read:>7.2f}s "
-            f"{load:>8.2f}s {load / read:>5.1f}× {lines / load:>10,.0f} "
-            f"{cpu_read:>10.2f}s {cpu_load:>12.2f}s {cpu_load / cpu_read:>8.1f}× "
-            f"{_median(polars_runs, 'peak_mib') / 1024:>8.2f} GiB "
+            f"{system:<8} {lines:>10,} {path.stat().st_size / 1e6:>5.0f} {polars_time:>8} "
+            f"{load:>8.2f}s {ratio:>6} {lines / load:>10,.0f} "
+            f"{polars_cpu:>11} {cpu_load:>12.2f}s {cpu_ratio:>9} "
+            f"{polars_peak:>12} "
             f"{_median(medrecon_runs, 'peak_mib') / 1024:>10.2f} GiB {int(last['rejected']):>9}",
             flush=True,
         )
