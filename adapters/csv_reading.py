@@ -110,7 +110,8 @@ def _header(copy: ExportCopy) -> tuple[list[str], str, int]:
             )
         other = unknown_separator(text)
         if other is not None:
-            accepted = ", ".join(SEPARATOR_NAME.values())
+            names = list(SEPARATOR_NAME.values())
+            accepted = ", ".join(names[:-1]) + " eller " + names[-1]
             raise unusable(
                 copy.path,
                 f'avgränsaren mellan kolumnerna verkar vara "{other}", som inte stöds. '

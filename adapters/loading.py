@@ -11,7 +11,6 @@ lines + rejected rows. Files of a named folder that are not read are listed in
 from __future__ import annotations
 
 import dataclasses
-import logging
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -26,8 +25,6 @@ from adapters.staging import ORDER, REASON, mark_duplicates, stage_file
 from medrecon.errors import MedreconError, UnusableInputError
 from medrecon.model import FileReport, LoadResult, SkippedFile
 from medrecon.schema import CANONICAL_SCHEMA, REJECTED_SCHEMA, SYSTEM_LABEL, SYSTEMS
-
-log = logging.getLogger("medrecon.adapters")
 
 __all__ = [
     "EXPORT_SUFFIXES",
@@ -95,7 +92,6 @@ def load_exports(
         if system is not None and match.layout.system != system:
             label = SYSTEM_LABEL[match.layout.system]
             skipped.append(SkippedFile(path, f"det är en {label}-export"))
-            log.info("Hoppar över %s: det är en %s-export.", path.name, label)
             continue
         staged, malformed = stage_file(raw, match, len(files))
         staged_parts.append(staged)
@@ -104,9 +100,7 @@ def load_exports(
             _OpenedFile(dataclasses.replace(raw, rows=raw.rows.clear()), match, malformed.height)
         )
         del raw, staged
-    skipped.sort(key=lambda s: str(s.path))
-    for left_out in skipped:
-        log.info("Läser inte %s: %s.", left_out.name, left_out.reason)
+    skipped.sort(key=lambda s: str(s.path))  # the faces list them (check, reconcile, batch)
     if not files:
         assert system is not None  # only a given system can skip every file
         names = ", ".join(s.name for s in skipped)
