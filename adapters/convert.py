@@ -91,7 +91,8 @@ class Parsers:
         return pl.col(column)
 
     def date(self, field: str) -> pl.Expr:
-        return self._add(field, date_value(cell(field)), "ogiltigt datum", " (ÅÅÅÅ-MM-DD)")
+        value = by_distinct(cell(field), date_value, pl.Date())  # dates repeat a lot
+        return self._add(field, value, "ogiltigt datum", " (ÅÅÅÅ-MM-DD)")
 
     def timestamp(self, field: str) -> pl.Expr:
         return self._add(

@@ -16,7 +16,7 @@ unknown separator, a broken header, text in an undecidable or mixed encoding.
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 import polars as pl
@@ -32,7 +32,7 @@ from adapters.csv_records import (
     split_record,
     unknown_separator,
 )
-from adapters.csv_scan import LineScan, lone_carriage_return, scan_lines
+from adapters.csv_scan import LineScan, lone_carriage_return, scan_lines, with_fields
 from adapters.encoding import (
     SAMPLE_BYTES,
     check_mojibake,
@@ -127,13 +127,16 @@ def _parse(copy: ExportCopy, encoding: str) -> RawTable:
     width = len(headers)
     first = header_lines  # index of the first data line
     # polars parses while numpy scans (both release the GIL); the parse is redone only
-    # when the scan finds lines polars must not see.
+    # when the scan finds lines polars must not see. polars reads one column more than
+    # the header: a value there marks a line with too many fields.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="medrecon-parse") as pool:
-        parsing = pool.submit(_parse_rows, copy, sep, width, first)
+        parsing = pool.submit(_parse_rows, copy, sep, width + 1, first)
         try:
             buffer = np.frombuffer(copy.view, dtype=np.uint8)
             check_mojibake(path, buffer)
-            scan = scan_lines(buffer, ord(sep))
+            scan = scan_lines(buffer, ord(sep), exact=False)
+            if not scan.exact:
+                scan = _complete(scan, buffer, ord(sep), first, width, parsing)
             del buffer  # the scan keeps positions only
             data = slice(first, scan.count)
             blank = scan.ends[data] == scan.starts[data]
@@ -160,7 +163,7 @@ def _parse(copy: ExportCopy, encoding: str) -> RawTable:
     ]
     if to_blank:
         copy.blank_out(to_blank)
-        rows = _parse_rows(copy, sep, width, first)
+        rows = _parse_rows(copy, sep, width + 1, first)
     elif isinstance(first_parse, BaseException):
         raise first_parse
     else:
@@ -169,6 +172,7 @@ def _parse(copy: ExportCopy, encoding: str) -> RawTable:
         raise unusable(
             path, "citattecknen i filen kunde inte tolkas entydigt (ett citattecken saknas?)."
         )
+    rows = rows.drop(column_name(width))
     if not plain.all():
         rows = rows.filter(pl.Series(plain))
     rows = rows.insert_column(0, pl.Series(LINE, np.flatnonzero(plain) + first + 1, dtype=pl.Int64))
@@ -200,6 +204,26 @@ def _parse(copy: ExportCopy, encoding: str) -> RawTable:
         sha256=copy.sha256(),
         padded=scan.padded or bool(good),
     )
+
+
+def _complete(
+    scan: LineScan,
+    buffer: np.ndarray,
+    separator: int,
+    first: int,
+    width: int,
+    parsing: Future[pl.DataFrame],
+) -> LineScan:
+    """The quick scan's field counts from polars' rows, else an exact scan."""
+    rows = None if parsing.exception() else parsing.result()
+    if rows is not None and rows.height == scan.count - first:
+        hint = rows.select(
+            pl.col(column_name(width - 1)).is_null() | pl.col(column_name(width)).is_not_null()
+        ).to_series()
+        completed = with_fields(scan, buffer, separator, first, width, hint.to_numpy())
+        if completed is not None:
+            return completed
+    return scan_lines(buffer, separator, exact=True)
 
 
 def _text_reader(copy: ExportCopy, scan: LineScan) -> Callable[[int, int], str]:

@@ -12,12 +12,12 @@ to the careful path in ``csv_records``.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 
-_CHUNK = 1 << 23
-_SMALL_CHUNK = 1 << 20  # for the separator pass: its masks stay in the cache
+_CHUNK = 1 << 20  # bytes looked at in one numpy pass: its masks stay in the cache
 _LF, _CR, _TAB, _QUOTE, _DEL = 10, 13, 9, 34, 127
 
 
@@ -34,6 +34,10 @@ class LineScan:
     # False only when no field can begin or end with whitespace: then the cells need no
     # trimming (a cheap, conservative test; True costs only the trimming).
     padded: bool = True
+    # The quick scan (a file without quotes) counts the separators of the whole file
+    # only; ``fields`` is then filled in by ``with_fields`` from polars' rows.
+    separators: int = 0
+    exact: bool = True
 
     @property
     def count(self) -> int:
@@ -60,6 +64,25 @@ def _counts_before(buffer: np.ndarray, byte: int, at: np.ndarray) -> np.ndarray:
     return _separators(buffer, byte, at, padding=False)[0]
 
 
+def _separator_total(buffer: np.ndarray, byte: int) -> tuple[int, bool]:
+    """How many separators the text holds, and whether a space or tab touches one."""
+    total = 0
+    padded = False
+    spaces = (32,) if byte == _TAB else (32, _TAB)
+    for start in range(0, buffer.size, _CHUNK):
+        chunk = buffer[start : start + _CHUNK + 1]
+        is_separator = chunk == byte
+        total += int(np.count_nonzero(is_separator[:_CHUNK]))
+        if not padded:
+            is_space = chunk == spaces[0]
+            for space in spaces[1:]:
+                is_space |= chunk == space
+            padded = bool(np.any(is_space[:-1] & is_separator[1:])) or bool(
+                np.any(is_separator[:-1] & is_space[1:])
+            )
+    return total, padded
+
+
 def _separators(
     buffer: np.ndarray, byte: int, at: np.ndarray, *, padding: bool
 ) -> tuple[np.ndarray, bool]:
@@ -69,8 +92,8 @@ def _separators(
     total = 0
     padded = False
     spaces = (32,) if byte == _TAB else (32, _TAB)
-    for start in range(0, buffer.size, _SMALL_CHUNK):
-        end = min(start + _SMALL_CHUNK, buffer.size)
+    for start in range(0, buffer.size, _CHUNK):
+        end = min(start + _CHUNK, buffer.size)
         chunk = buffer[start : end + 1]  # one byte more: a space right after the last
         is_separator = chunk == byte
         found = np.flatnonzero(is_separator[: end - start])
@@ -121,6 +144,11 @@ def _wide_space(buffer: np.ndarray) -> bool:
 
 def lone_carriage_return(buffer: np.ndarray) -> bool:
     """True when a CR is not followed by LF (old Mac line ends): then CR must become LF."""
+    if not any(
+        np.count_nonzero(buffer[start : start + _CHUNK] == _CR)
+        for start in range(0, buffer.size, _CHUNK)
+    ):
+        return False
     cr = _positions(buffer, _CR)
     if cr.size == 0:
         return False
@@ -151,8 +179,12 @@ def _control_positions(buffer: np.ndarray, newlines: np.ndarray) -> np.ndarray:
     return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
 
 
-def scan_lines(buffer: np.ndarray, separator: int) -> LineScan:
-    """The shape of every physical line of UTF-8 ``buffer`` (LF or CR LF line ends)."""
+def scan_lines(buffer: np.ndarray, separator: int, *, exact: bool = True) -> LineScan:
+    """The shape of every physical line of UTF-8 ``buffer`` (LF or CR LF line ends).
+
+    ``exact=False`` allows the quick scan: when the text holds no quote, only the total
+    number of separators is counted, and ``fields`` must be completed by ``with_fields``.
+    """
     size = buffer.size
     newlines = _positions(buffer, _LF)
     # The last line may end at the end of the file instead of with a newline.
@@ -166,20 +198,23 @@ def scan_lines(buffer: np.ndarray, separator: int) -> LineScan:
     if count:
         before_end = np.maximum(raw_ends - 1, 0)
         ends -= (raw_ends > starts) & (buffer[before_end] == _CR)
-
-    separators, padded = _separators(buffer, separator, raw_ends, padding=True)
-    fields = np.diff(separators, prepend=0) + 1
     spaces = (32,) if separator == _TAB else (32, _TAB)
     content = ends > starts
-    padded = (
-        padded
-        or _any_space(buffer[starts[content]], spaces)
-        or _any_space(buffer[ends[content] - 1], spaces)
+    padded = _any_space(buffer[starts[content]], spaces) or _any_space(
+        buffer[ends[content] - 1], spaces
     )
 
     quote_at = _positions(buffer, _QUOTE)
     quotes = np.zeros(count, dtype=np.int64)
     misplaced = np.zeros(count, dtype=bool)
+    total = 0
+    if quote_at.size or exact:
+        separators, padded_by_separator = _separators(buffer, separator, raw_ends, padding=True)
+        fields = np.diff(separators, prepend=0) + 1
+    else:
+        total, padded_by_separator = _separator_total(buffer, separator)
+        fields = np.zeros(count, dtype=np.int64)  # filled in by with_fields
+    padded = padded or padded_by_separator
     if quote_at.size:
         line = np.searchsorted(raw_ends, quote_at)
         quotes = np.bincount(line, minlength=count).astype(np.int64)
@@ -208,4 +243,37 @@ def scan_lines(buffer: np.ndarray, separator: int) -> LineScan:
     if control_at.size:
         control[np.searchsorted(raw_ends, control_at)] = True
     padded = padded or _wide_space(buffer)
-    return LineScan(starts, ends, fields, quotes, misplaced, control, padded)
+    exact = bool(quote_at.size) or exact
+    return LineScan(starts, ends, fields, quotes, misplaced, control, padded, total, exact)
+
+
+def with_fields(
+    scan: LineScan, buffer: np.ndarray, separator: int, first: int, width: int, hint: np.ndarray
+) -> LineScan | None:
+    """The quick scan completed: every data line's number of fields, or None when the
+    totals do not prove it (then ``scan_lines(exact=True)`` counts line by line).
+
+    ``hint`` marks the data lines whose polars row had its last column empty or a value
+    beyond it: only those can have a number of fields other than ``width``. They are
+    counted one by one; every other line has at least ``width`` fields, and when the
+    file's separators add up to exactly ``width - 1`` for each of them, it has exactly
+    ``width``.
+    """
+    suspects = np.flatnonzero(hint) + first
+    if suspects.size > max(1000, (scan.count - first) // 20):
+        return None
+    counted = np.array(
+        [
+            int(np.count_nonzero(buffer[scan.starts[i] : scan.ends[i]] == separator))
+            for i in suspects.tolist()
+        ],
+        dtype=np.int64,
+    )
+    header_end = int(scan.starts[first]) if first < scan.count else buffer.size
+    header = int(np.count_nonzero(buffer[:header_end] == separator))
+    others = scan.count - first - suspects.size
+    if scan.separators - header - int(counted.sum()) != (width - 1) * others:
+        return None
+    fields = np.full(scan.count, width, dtype=np.int64)
+    fields[suspects] = counted + 1
+    return dataclasses.replace(scan, fields=fields, exact=True)

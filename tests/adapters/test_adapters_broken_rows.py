@@ -207,3 +207,29 @@ def test_the_patient_of_a_broken_row_is_marked_incompletely_loaded(tmp_path: Pat
     recon = reconcile_files(cosmic, pascal)
     incomplete = dict(recon.patients.select("patient_id", "incomplete").rows())
     assert incomplete == {KARIN: False, OLLE: True, STINA: False}
+
+
+def test_a_row_with_trailing_empty_fields_is_rejected_as_too_long(tmp_path: Path) -> None:
+    # polars cannot see an empty field beyond the header; the separators do count.
+    lines = five_rows()
+    lines[1] += ";"
+    lines[3] += ";;"
+    result = load_export(write_lines(tmp_path / "cosmic.csv", lines))
+    assert result.lines["line"].to_list() == [2, 4, 6]
+    assert rejected(result) == [
+        (3, OLLE, "raden har 21 fält men rubrikraden har 20"),
+        (5, OLLE, "raden har 22 fält men rubrikraden har 20"),
+    ]
+
+
+def test_rows_are_counted_exactly_when_the_last_column_is_often_empty(tmp_path: Path) -> None:
+    rows = [cosmic_row(OrdinationsID=f"C-{i}", **{"Senast ändrad": ""}) for i in range(40)]
+    lines = rows_text(*rows)
+    lines[10] = lines[10][: lines[10].rindex(";")]  # one field short
+    lines[20] += ";"  # one field too many, empty
+    result = load_export(write_lines(tmp_path / "cosmic.csv", lines))
+    assert [(line, reason) for line, _, reason in rejected(result)] == [
+        (12, "raden har 19 fält men rubrikraden har 20"),
+        (22, "raden har 21 fält men rubrikraden har 20"),
+    ]
+    assert result.lines.height == 38
