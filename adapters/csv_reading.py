@@ -1,13 +1,16 @@
 """A CSV/TXT export into a raw table: polars parses, the careful path takes the odd rows.
 
 1. The text becomes UTF-8 (``encoding``); the header row is read and the separator chosen.
-2. ``csv_scan`` finds every line's byte range, field count, quotes and control characters.
+2. ``csv_scan`` finds every line's byte range, field count, quotes and control characters
+   (while polars already parses, in a second thread).
 3. Lines that are plainly one good row are left to polars' own multithreaded reader.
    Every other line goes through ``csv_records`` one by one: a row with the wrong number
    of fields, broken quotes or a control character in a cell is rejected with its line
    number and reason, and a quoted field over several lines becomes one row.
-4. polars parses the whole file once (lines it would choke on are blanked first), one
-   row per record, and the good rows are picked with their line numbers.
+4. polars' rows, one per physical line, are picked with their line numbers; records the
+   careful path read (a multi-line text, a literal quote) come from its own fields. When
+   a careful line holds a quote (which polars' splitting into chunks would misread), it
+   is blanked in the copy and polars parses once more.
 
 The whole file is refused only when it cannot be a table at all: empty, binary, an
 unknown separator, a broken header, text in an undecidable or mixed encoding.
