@@ -71,6 +71,11 @@ def stage_file(raw: RawTable, match: HeaderMatch, order: int) -> tuple[pl.DataFr
         pl.lit(raw.path.name).alias("file"),
         "line",
         "patient_id",
+        # the id as written, kept only where it could not be read (for the engine's
+        # "which patient is this row about" check; see REJECTED_SCHEMA)
+        pl.when(pl.col("patient_id").is_null())
+        .then(pl.col("Personnummer"))
+        .alias("raw_patient_id"),
         *conversion.columns,
     )
     reason: pl.Series | pl.Expr = NULL_TEXT.alias(REASON)
@@ -96,6 +101,9 @@ def stage_file(raw: RawTable, match: HeaderMatch, order: int) -> tuple[pl.DataFr
         pl.lit(raw.path.name).alias("file"),
         pl.col(LINE).alias("line"),
         pl.col("_ids").struct.field("patient_id"),
+        pl.lit(None, pl.String).alias("raw_patient_id"),
+        pl.lit(None, pl.String).alias("patient_name"),
+        pl.lit(None, pl.String).alias("care_unit"),
         pl.col("reason"),
         pl.lit(order).alias(ORDER),
     )

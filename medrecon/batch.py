@@ -87,13 +87,14 @@ class BatchOptions:
     cosmic: list[Path]
     pascal: list[Path]
     out: Path
-    db: Path | None = None
+    db: Path | str | None = None  # a file or a database URL; None: the configured store
     mapping: Path | None = None
     pseudonymise: bool = False
     key_file: Path | None = None  # default: pseudonym.key beside the store
     fail_on: str | None = None  # "low" | "medium" | "high"
     # A second, pseudonymised report of the same run (for wider distribution).
     pseudonymised_out: Path | None = None
+    as_of: dt.date | None = None  # the reference date (--as-of); None: today
     sheet: str | None = None  # the sheet to read in XLSX exports (default: the export sheet)
 
 
@@ -167,11 +168,15 @@ def open_at_or_above(findings: pl.DataFrame, severity: str) -> int:
 
 
 def _reconcile(
-    cosmic: list[Path], pascal: list[Path], mapping: Path | None, sheet: str | None
+    cosmic: list[Path],
+    pascal: list[Path],
+    mapping: Path | None,
+    as_of: dt.date | None,
+    sheet: str | None = None,
 ) -> Reconciliation:
     from medrecon.engine import reconcile_files  # imported late: the engine is heavy
 
-    return reconcile_files(cosmic, pascal, mapping=mapping, sheet=sheet)
+    return reconcile_files(cosmic, pascal, mapping=mapping, as_of=as_of, sheet=sheet)
 
 
 def _log_reconciliation(recon: Reconciliation) -> None:
@@ -198,7 +203,10 @@ def _pseudonymiser(options: BatchOptions, db_path: Path | None) -> Pseudonymiser
     key_file = options.key_file
     if key_file is None:
         if db_path is None:
-            raise MedreconError("Ange --pseudonym-nyckel: beslutsdatabasen är ingen fil.")
+            raise MedreconError(
+                "Ange --pseudonym-key: beslutsdatabasen är en databasserver, så nyckeln kan "
+                "inte ligga bredvid den."
+            )
         key_file = db_path.parent / KEY_FILE_NAME
     return Pseudonymiser.from_key_file(key_file)
 
@@ -227,7 +235,7 @@ def run_batch(options: BatchOptions, progress: Progress | None = None) -> BatchR
 
     started = time.perf_counter()
     progress.stage("Läser in exporterna och stämmer av")
-    recon = _reconcile(cosmic, pascal, options.mapping, options.sheet)
+    recon = _reconcile(cosmic, pascal, options.mapping, options.as_of, options.sheet)
     timings["load_engine"] = time.perf_counter() - started
     _log_reconciliation(recon)
 

@@ -16,9 +16,11 @@ PRIVATE_DIR_MODE = 0o700
 
 
 def ensure_private_dir(path: Path) -> Path:
-    """Create ``path`` (and parents) if needed; a folder we create is owner-only."""
+    """Create ``path`` (and parents) if needed; a folder we create is owner-only.
+
+    Safe when several processes create it at once (the first writers of a new store)."""
     if not path.exists():
-        path.mkdir(parents=True, mode=PRIVATE_DIR_MODE)
+        path.mkdir(parents=True, mode=PRIVATE_DIR_MODE, exist_ok=True)
     return path
 
 

@@ -35,6 +35,9 @@ WIDTH = 78
 class SignOff:
     user: str
     at: str  # already formatted for reading
+    # False when a decision changed after it (or a finding appeared it did not cover):
+    # then it is no signature, and the document must not show it as one
+    valid: bool = True
 
 
 def default_handover_dir() -> Path:
@@ -79,10 +82,22 @@ def handover_text(
         f"Skriven:       {now:%Y-%m-%d %H:%M} av {user}",
         f"Status:        {status}",
     ]
-    if sign_off is not None:
+    if sign_off is not None and sign_off.valid:
         out.append(f"Signerad av:   {sign_off.user}, {sign_off.at}")
+    elif sign_off is not None:
+        out.append("Signerad av:   – (inte signerad: måste signeras igen)")
+        out += _wrap(
+            f"Signeringen av {sign_off.user}, {sign_off.at}, gäller inte längre: ett beslut "
+            "har ändrats eller en ny skillnad har tillkommit efter den.",
+            "               ",
+        )
     else:
         out.append("Signerad av:   – (inte signerad)")
+    reasons = [str(r) for r in patient.get("incomplete_reasons") or []]
+    if reasons:
+        out += ["", "OBS! Listan kan sakna rader (ofullständigt inläst):"]
+        for reason in reasons:
+            out += _wrap(f"- {reason}", "  ", "    ")
     notes = [str(n) for n in patient.get("elderly_notes") or []]
     if notes:
         out += ["", "Att uppmärksamma (äldre):"]

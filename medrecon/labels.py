@@ -6,22 +6,16 @@ contract and the store use them; what a nurse reads is the Swedish label.
 
 from __future__ import annotations
 
-KIND_LABEL: dict[str, str] = {
-    "missing_in_pascal": "Saknas i Pascal",
-    "missing_in_cosmic": "Saknas i Cosmic",
-    "ended_in_cosmic": "Utsatt i Cosmic, aktiv i Pascal",
-    "ended_in_pascal": "Utsatt i Pascal, aktiv i Cosmic",
-    "dose": "Olika dos",
-    "schedule": "Olika tidpunkter",
-    "as_needed": "Vid behov på ena sidan",
-    "strength": "Olika styrka",
-    "form": "Olika beredningsform",
-    "route": "Olika administreringsväg",
-    "duplicate": "Dubbelförskrivning",
-    "needs_review": "Dosering behöver granskas",
-    "dispensing": "Dosdispensering skiljer",
-    "patient_missing": "Patienten saknas i ena systemet",
-}
+from medrecon.kinds import KIND_LABEL, MECHANISM_LABEL
+
+__all__ = [
+    "ACTION_LABEL",
+    "KIND_LABEL",
+    "MECHANISM_LABEL",
+    "SEVERITY_LABEL",
+    "SEVERITY_RANK",
+    "STATUS_LABEL",
+]
 
 SEVERITY_LABEL: dict[str, str] = {"high": "Hög", "medium": "Medel", "low": "Låg"}
 SEVERITY_RANK: dict[str, int] = {"low": 1, "medium": 2, "high": 3}
@@ -40,14 +34,6 @@ ACTION_LABEL: dict[str, str] = {
 STATUS_LABEL: dict[str, str] = {
     "not_reviewed": "Ej granskad",
     "in_progress": "Pågående",
+    "sign_off_lapsed": "Signera om",  # a decision changed after the sign-off (fits the column)
     "signed_off": "Avstämd",
-}
-
-MECHANISM_LABEL: dict[str, str] = {
-    "npl": "samma NPL-id",
-    "atc": "samma ATC-kod och substans",
-    "substance": "samma substans",
-    "fuzzy": "liknande substansnamn",
-    "combination": "kombinationspreparat mot dess delar",
-    "split": "flera styrkor mot en rad (total dygnsdos)",
 }

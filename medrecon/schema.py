@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from medrecon import kinds as _kinds
+
 # --- Source systems -------------------------------------------------------------------
 COSMIC = "cosmic"
 PASCAL = "pascal"
@@ -21,10 +23,12 @@ SYSTEM_LABEL = {COSMIC: "Cosmic", PASCAL: "Pascal"}
 STATUS_ACTIVE = "active"
 STATUS_ENDED = "ended"
 STATUS_PAUSED = "paused"
+STATUSES = (STATUS_ACTIVE, STATUS_ENDED, STATUS_PAUSED)
 
 ORDER_PRESCRIPTION = "prescription"  # Cosmic "Recept"; every Pascal line
 ORDER_WARD_STOCK = "ward_stock"  # Cosmic "Rekvisition"
 ORDER_SELF_CARE = "self_care"  # Cosmic "Egenvård"
+ORDER_TYPES = (ORDER_PRESCRIPTION, ORDER_WARD_STOCK, ORDER_SELF_CARE)
 
 DISPENSING_DOSE = "dose"  # dose-dispensed (Cosmic Dosdispenserad=Ja, Pascal Dosdispenserad)
 DISPENSING_PACKAGE = "package"  # whole package (Cosmic Dosdispenserad=Nej, Helförpackning)
@@ -91,12 +95,20 @@ REJECTED_SCHEMA: dict[str, pl.DataType] = {
     "line": pl.Int64(),
     "patient_id": pl.String(),  # canonical id when readable, else null
     "reason": pl.String(),  # Swedish, e.g. "ogiltigt personnummer ... (kontrollsiffra)"
+    # Only for a row whose id could not be read: the id as written, the name and the unit,
+    # so the engine can tell which loaded patient a mistyped id most likely belongs to.
+    # Shown to nobody as such (they carry patient data); never in logs or JSON.
+    "raw_patient_id": pl.String(),
+    "patient_name": pl.String(),
+    "care_unit": pl.String(),
 }
 
 # --- Added by normalisation (medrecon.normalise) ----------------------------------------
 RESOLVED_EXTRA_SCHEMA: dict[str, pl.DataType] = {
     # substance resolution
     "substances": pl.List(pl.String()),  # sorted lower-case substance names without salt
+    # the components that count for duplicates (Movicol's salts do not: makrogol only)
+    "duplicate_substances": pl.List(pl.String()),
     "substance": pl.String(),  # " + ".join(substances); null when unresolved
     "resolved_atc": pl.String(),  # ATC from the line or the catalogue
     "resolution": pl.String(),  # npl | atc | substance | brand | generic | fuzzy | unresolved
@@ -107,6 +119,9 @@ RESOLVED_EXTRA_SCHEMA: dict[str, pl.DataType] = {
     "strength_values": pl.List(pl.Float64()),  # one per component for combinations
     # dose form
     "form_class": pl.String(),  # plain_oral_solid | modified_release | enteric | ... | unknown
+    # written | name (a name word only made in one form) | usual (a brand's usual form,
+    # never compared) | null when unknown
+    "form_source": pl.String(),
     "route": pl.String(),  # normalised route: oral, subcutaneous, transdermal, ...
     # parsed dose (medrecon.normalise.dosing)
     "dose_understood": pl.Boolean(),  # False = text not understood (kept, never guessed)
@@ -115,22 +130,35 @@ RESOLVED_EXTRA_SCHEMA: dict[str, pl.DataType] = {
     "dose_amount_max": pl.Float64(),
     "dose_unit": pl.String(),  # tablett, kapsel, ml, droppar, E, puff, plåster, ...
     "times_per_day": pl.Float64(),
+    "times_stated": pl.Boolean(),  # the number of administrations is written, not implied
     "slot_morning": pl.Float64(),  # amount given at each part of the day when known
     "slot_noon": pl.Float64(),
     "slot_evening": pl.Float64(),
     "slot_night": pl.Float64(),
     "interval_days": pl.Float64(),  # 1 daily, 2 every other day, 7 weekly, 3.5 for 2/week
     "dose_as_needed": pl.Boolean(),  # as-needed according to the dosing text or the columns
-    "max_per_day": pl.Float64(),  # "högst 8 per dygn"
+    "max_per_day": pl.Float64(),  # "högst 8 per dygn", in max_unit (or dose_unit)
+    "max_unit": pl.String(),  # "g" in "max 4 g/dygn"; null: the dose's own unit
+    "laterality": pl.Int8(),  # 2 for both eyes, ears or nostrils; amounts are per side
     "daily_units": pl.Float64(),  # mean units per day (max of a range) for standing doses
+    "daily_units_min": pl.Float64(),  # the same with the lower ends of ranges
+    "dose_course_days": pl.Float64(),  # "i 10 dagar": the course's length, when it ends
+    "dose_has_steps": pl.Boolean(),  # a titration, taper or loading dose (not compared)
+    "extra_as_needed": pl.Boolean(),  # "1x2 + 1 vb": a standing dose plus an as-needed one
     "daily_amount": pl.Float64(),  # daily_units * strength, in daily_amount_unit
+    "daily_amount_min": pl.Float64(),  # the same from daily_units_min
     "daily_amount_unit": pl.String(),  # "mg", "E", "ml", ...
+    "max_amount": pl.Float64(),  # an as-needed maximum per day as an amount, in max_amount_unit
+    "max_amount_unit": pl.String(),
+    "dose_amount": pl.Float64(),  # the amount per administration (upper end), in its unit
+    "dose_amount_low": pl.Float64(),  # the lower end of a range ("1-2 tabletter")
+    "dose_amount_unit": pl.String(),
     # Pascal: time columns and Användning text both given and they disagree
     "dose_text_conflict": pl.Boolean(),
 }
 
 # --- Engine output -----------------------------------------------------------------------
-MECHANISMS = ("npl", "atc", "substance", "fuzzy", "combination", "split")
+MECHANISMS = _kinds.MECHANISMS
 
 MATCH_SCHEMA: dict[str, pl.DataType] = {
     "patient_id": pl.String(),
@@ -142,22 +170,7 @@ MATCH_SCHEMA: dict[str, pl.DataType] = {
     "score": pl.Float64(),
 }
 
-KINDS = (
-    "missing_in_pascal",
-    "missing_in_cosmic",
-    "ended_in_cosmic",
-    "ended_in_pascal",
-    "dose",
-    "schedule",
-    "as_needed",
-    "strength",
-    "form",
-    "route",
-    "duplicate",
-    "needs_review",
-    "dispensing",
-    "patient_missing",
-)
+KINDS = _kinds.KINDS
 SEVERITIES = ("low", "medium", "high")  # ordered from least to most severe
 
 FINDING_SCHEMA: dict[str, pl.DataType] = {
@@ -187,6 +200,8 @@ PATIENT_SCHEMA: dict[str, pl.DataType] = {
     "in_cosmic": pl.Boolean(),
     "in_pascal": pl.Boolean(),
     "incomplete": pl.Boolean(),  # some of the patient's rows were rejected
+    # Swedish, one sentence per rejected row that (most likely) belongs to the patient
+    "incomplete_reasons": pl.List(pl.String()),
     "n_cosmic_lines": pl.Int64(),
     "n_pascal_lines": pl.Int64(),
     "elderly_flags": pl.List(pl.String()),  # indicator codes from rules/elderly.toml
@@ -202,4 +217,11 @@ FINDING_EXTRA_SCHEMA: dict[str, pl.DataType] = {
     # hash of (patient, kind, substance) without line content: links a finding whose lines
     # changed (new id) to the decisions taken on its earlier version
     "lineage": pl.String(),
+    # hints (engine/hints.py): the newest last change of the lines on each side, the
+    # system probably not updated, findings that may be one switch, and the Swedish hint
+    "cosmic_changed": pl.Datetime("us"),
+    "pascal_changed": pl.Datetime("us"),
+    "stale_system": pl.String(),  # "cosmic" | "pascal" | null
+    "related_ids": pl.List(pl.String()),
+    "hint": pl.String(),
 }

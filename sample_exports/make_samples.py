@@ -223,6 +223,12 @@ def readme(pair: SyntheticPair, listed: dict[str, list[tuple[int, str, str]]]) -
         "Line numbers count the header as line 1. Every malformed row is a copy of one of the",
         "patient's lines marked as ended, so it could never create a finding even if read.",
         "",
+        "Each of these rows marks a patient as incompletely loaded, with the reason: the rows",
+        "whose id could be read mark that patient; the two with a wrong check digit (cosmic.csv",
+        "line 9, pascal.csv line 127) are one digit off the personnummer of a loaded patient with",
+        "the same name (and unit), so they mark Andersson, Karin (19400512-9822) and Berglund,",
+        "Olle (19340808-9831). They are never merged into those patients' lists.",
+        "",
         "## Substances and product names used",
         "",
     ]

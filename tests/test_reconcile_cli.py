@@ -205,3 +205,41 @@ def test_two_empty_exports_reconcile_to_nothing(
     pascal = write(tmp_path / "pascal.csv", PASCAL_HEADER, [])
     assert main(["reconcile", str(cosmic), str(pascal), "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["patients"] == []
+
+
+# --- --as-of: the reference date of a run ----------------------------------------------------
+
+ENDING_COSMIC = [
+    f"{ERIK};Berg, Erik;Hemsjukvård Syd;C-9;Enalapril tablett 10 mg;Enalapril;10 mg;Tablett;"
+    "Oral;1 tablett på morgonen;Stående;Aktiv;Recept;Ja;C09AA02;2026-11-15",
+]
+
+
+@pytest.mark.parametrize(
+    ("as_of", "kinds"), [("2026-11-01", []), ("2026-11-15", ["ended_in_cosmic"])]
+)
+def test_as_of_decides_whether_a_passed_end_date_ends_the_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], as_of: str, kinds: list[str]
+) -> None:
+    cosmic = write(tmp_path / "c.csv", COSMIC_HEADER + ";Utsättningsdatum", ENDING_COSMIC)
+    pascal = write(tmp_path / "p.csv", PASCAL_HEADER, PASCAL_ROWS[2:])
+    args = ["reconcile", str(cosmic), str(pascal), "--format", "json", "--as-of", as_of]
+    assert main(args) == 0
+    (erik,) = json.loads(capsys.readouterr().out)["patients"]
+    assert [f["kind"] for f in erik["discrepancies"]] == kinds
+
+
+@pytest.mark.parametrize("command", ["reconcile", "batch", "tui"])
+def test_a_bad_as_of_date_is_refused_in_swedish(
+    exports: tuple[Path, Path], capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    cosmic, pascal = exports
+    args = [command, str(cosmic), str(pascal), "--as-of", "30/11/2026"]
+    if command == "batch":
+        args = ["batch", "--cosmic", str(cosmic), "--pascal", str(pascal), "--as-of", "30/11"]
+    with pytest.raises(SystemExit) as stop:
+        main(args)
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert "är inget datum; skriv ÅÅÅÅ-MM-DD" in err
+    assert "Traceback" not in err

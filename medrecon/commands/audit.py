@@ -7,9 +7,17 @@ import sys
 from typing import Any
 
 from medrecon.ids import canonical_patient_id
-from medrecon.store import AuditEntry, Store, add_db_argument, resolve_db_path
+from medrecon.store import AuditEntry, Store, add_db_argument
 from medrecon.store.audit import AUDIT_ACTION_LABEL, format_hash
-from medrecon.store.records import action_label, local_time_text
+from medrecon.store.records import action_label, actor_text, local_time_text
+
+EXIT_SOUND = 0
+EXIT_TAMPERED = 5
+EXIT_CODES_TEXT = (
+    "Slutkod 0 när allt är oförändrat, 5 när något har ändrats, lagts till eller tagits bort "
+    "utanför medrecon (varje fel namnges), 2 när kontrollen inte kan göras (t.ex. nyckeln "
+    "saknas), 1 vid internt fel."
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -21,8 +29,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     actions = parser.add_subparsers(dest="audit_command", metavar="ÅTGÄRD", required=True)
     verify = actions.add_parser(
         "verify",
-        help="kontrollera att ingen post har ändrats eller tagits bort",
-        description="Räknar om hashkedjan. Slutkod 0 när kedjan är hel, 1 när den är bruten.",
+        help="kontrollera att inget beslut, ingen avstämning och ingen post har ändrats",
+        description=(
+            "Räknar om hashkedjan, kontrollerar signaturerna med granskningsnyckeln, att "
+            "varje beslut och varje avstämning stämmer med sin post, att de senaste posterna "
+            "finns kvar och databasens egen kontroll. " + EXIT_CODES_TEXT
+        ),
     )
     add_db_argument(verify)
     verify.set_defaults(func=run_verify)
@@ -35,15 +47,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    with Store.open(resolve_db_path(args.db), create=False) as store:
+    with Store.open(args.db, create=False) as store:
         result = store.verify_audit()
-    if result.ok:
-        print(result.message)
-        if result.head_hash:
-            print(f"Senaste post: {result.entries}, hash {format_hash(result.head_hash)}")
-        return 0
-    print(f"medrecon: {result.message}", file=sys.stderr)
-    return 1
+    for note in result.notes:
+        print(f"Obs: {note}")
+    if not result.ok:
+        print(f"medrecon: {result.message}", file=sys.stderr)
+        for problem in result.problems:
+            print(f"- {problem}", file=sys.stderr)
+        return EXIT_TAMPERED
+    if result.unverifiable:
+        print(f"medrecon: {result.unverifiable}", file=sys.stderr)
+        return 2
+    print(result.message)
+    if result.head_hash:
+        print(f"Senaste post: {result.entries}, hash {format_hash(result.head_hash)}")
+    return EXIT_SOUND
 
 
 def _summary(entry: AuditEntry) -> str:
@@ -54,7 +73,10 @@ def _summary(entry: AuditEntry) -> str:
     if entry.action == "withdrawal":
         return f"nr {d.get('decision_id')} återtog nr {d.get('supersedes')}"
     if entry.action == "sign_off":
-        return f"{len(d.get('finding_ids', []))} skillnader, alla med beslut"
+        text = f"{len(d.get('finding_ids', []))} skillnader, alla med beslut"
+        if d.get("acknowledgement"):
+            text += "; bekräftat trots ofullständig inläsning"
+        return text
     if entry.action == "access":
         return str(d.get("what", ""))
     if entry.action == "run":
@@ -65,13 +87,22 @@ def _summary(entry: AuditEntry) -> str:
     return ", ".join(f"{k}={v}" for k, v in sorted(d.items()))
 
 
+def _who(entry: AuditEntry) -> str:
+    """The person, with the OS account that wrote an imported decision and any HSA-id."""
+    d = entry.details
+    text = actor_text(entry.user, d.get("os_user"), d.get("role"), d.get("imported"))
+    if d.get("os_user") and d["os_user"] != entry.user and not d.get("imported"):
+        text += f" [konto {d['os_user']}]"  # given as --user in the TUI
+    return f"{text} [HSA {d['hsa_id']}]" if d.get("hsa_id") else text
+
+
 def format_table(entries: list[AuditEntry]) -> str:
     header = ("Nr", "Tid", "Användare", "Händelse", "Patient", "Fynd", "Detaljer")
     rows = [
         (
             str(e.seq),
             local_time_text(e.at),
-            e.user,
+            _who(e),
             AUDIT_ACTION_LABEL.get(e.action, e.action),
             e.patient_id or "",
             e.finding_id or "",
@@ -91,7 +122,7 @@ def format_table(entries: list[AuditEntry]) -> str:
 
 def run_show(args: argparse.Namespace) -> int:
     patient = canonical_patient_id(args.patient) if args.patient else None
-    with Store.open(resolve_db_path(args.db), create=False) as store:
+    with Store.open(args.db, create=False) as store:
         entries = store.audit_entries(patient)
     if not entries:
         print("Granskningsloggen har inga poster" + (" för patienten." if patient else "."))

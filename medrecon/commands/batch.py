@@ -22,6 +22,7 @@ from medrecon.batch import (
     Progress,
     run_batch,
 )
+from medrecon.commands.reference_date import add_as_of
 from medrecon.errors import MedreconError
 from medrecon.logsetup import configure_logging
 from medrecon.schema import SEVERITIES
@@ -108,12 +109,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--out", type=Path, required=True, metavar="FIL.xlsx", help="rapportfilen som skrivs"
     )
-    try:
-        from medrecon.store import add_db_argument
+    from medrecon.store import add_db_argument
 
-        add_db_argument(parser)
-    except ImportError:  # pragma: no cover - only while the store is unbuilt
-        parser.add_argument("--db", type=Path, default=None, metavar="SÖKVÄG")
+    add_db_argument(parser)
     parser.add_argument(
         "--mapping", type=Path, default=None, metavar="FIL", help="mappningsfil för rubriker"
     )
@@ -151,6 +149,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--log-file", type=Path, default=None, metavar="FIL", help="skriv loggen även hit"
     )
+    add_as_of(parser)
     parser.set_defaults(func=run)
 
 
@@ -176,6 +175,7 @@ def run(args: argparse.Namespace) -> int:
         key_file=args.pseudonym_key,
         fail_on=args.fail_on,
         pseudonymised_out=getattr(args, "pseudonymised_out", None),
+        as_of=args.as_of,
         sheet=getattr(args, "sheet", None),
     )
     bar = RichProgress() if terminal else None

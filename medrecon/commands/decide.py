@@ -7,7 +7,7 @@ import re
 
 from medrecon.errors import MedreconError, StoreConflictError
 from medrecon.ids import canonical_patient_id
-from medrecon.store import ACTIONS, Store, add_db_argument, resolve_db_path
+from medrecon.store import ACTIONS, Store, add_db_argument
 from medrecon.store.records import action_label
 
 
@@ -55,7 +55,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     what.add_argument("--action", choices=ACTIONS, metavar="ÅTGÄRD", help=", ".join(ACTIONS))
     what.add_argument("--withdraw", action="store_true", help="återta det gällande beslutet")
     parser.add_argument("--comment", default="", metavar="TEXT", help="kommentar till beslutet")
-    parser.add_argument("--user", default=None, metavar="NAMN", help="annars inloggad användare")
+    parser.add_argument(
+        "--user",
+        default=None,
+        metavar="NAMN",
+        help=(
+            "personen som tog beslutet, när ett skript lägger in det åt någon annan; sparas "
+            "som importerat av dig (inloggad användare) för NAMN"
+        ),
+    )
     parser.add_argument(
         "--expect",
         type=_expected,
@@ -69,7 +77,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     patient = canonical_patient_id(args.patient)
-    with Store.open(resolve_db_path(args.db), create=False) as store:
+    with Store.open(args.db, create=False) as store:
         _check_known(store, args.finding_id, patient)
         try:
             return _write(store, args, patient)
@@ -109,6 +117,7 @@ def _write(store: Store, args: argparse.Namespace, patient: str) -> int:
             user=args.user,
             expected_decision_id=args.expect,
             comment=args.comment,
+            imported=args.user is not None,
         )
         print(f"Beslut nr {args.expect} återtaget (nr {record.id}) för fynd {args.finding_id}.")
         return 0
@@ -119,8 +128,10 @@ def _write(store: Store, args: argparse.Namespace, patient: str) -> int:
         comment=args.comment,
         user=args.user,
         expected_decision_id=args.expect,
+        imported=args.user is not None,
     )
     print(
-        f"Beslut nr {record.id} sparat för fynd {args.finding_id}: {action_label(record.action)}."
+        f"Beslut nr {record.id} sparat för fynd {args.finding_id}: {action_label(record.action)} "
+        f"({record.actor})."
     )
     return 0

@@ -12,17 +12,17 @@ import argparse
 from typing import Any
 
 from medrecon.normalise.catalogue import load_catalogue
-from medrecon.normalise.display import (
+from medrecon.normalise.dose_model import DoseReading
+from medrecon.normalise.dosing import parse_dosing
+from medrecon.normalise.forms import form_label, route_label
+from medrecon.normalise.pipeline import MARKER_STEPS, read_product_text
+from medrecon.normalise.strength import Strength, components_of, parse_strength
+from medrecon.swedish import (
     format_amount,
     format_count,
     format_number,
     format_slots,
 )
-from medrecon.normalise.dose_model import DoseReading
-from medrecon.normalise.dosing import parse_dosing
-from medrecon.normalise.forms import form_label, route_label
-from medrecon.normalise.pipeline import MARKER_DURATION, MARKER_STEPS, read_product_text
-from medrecon.normalise.strength import Strength, components_of, parse_strength
 
 RESOLUTION_LABEL = {
     "npl": "NPL-id",
@@ -116,34 +116,48 @@ def product_lines(
     return lines
 
 
+WEEKLY, MONTHLY, YEARLY = 7.0, 30.0, 365.0
+
+
 def _interval_text(interval: float | None, weekdays: tuple[str, ...]) -> str | None:
     if weekdays:
         return "på " + ", ".join(weekdays)
     if interval is None or interval == 1:
         return None
-    if interval == 7:
+    if interval == WEEKLY:
         return "en gång i veckan"
+    if interval == MONTHLY:
+        return "en gång i månaden"
+    if interval == YEARLY:
+        return "en gång om året"
     if interval == int(interval):
         return "varannan dag" if interval == 2 else f"var {format_number(interval)}:e dag"
-    return f"var {format_number(interval)}:e dag i genomsnitt"
+    return f"i genomsnitt var {format_number(interval)}:e dag"
+
+
+def _amount_text(low: float | None, high: float | None, unit: str | None) -> str:
+    if low is not None and high is not None and low != high:
+        return f"{format_number(low)}–{format_count(high, unit)}"
+    return format_count(high, unit)
+
+
+def _side_text(laterality: int) -> str:
+    return " i vardera ögat/örat/näsborren (båda sidor)" if laterality == 2 else ""
 
 
 def describe_step(step: DoseReading) -> str:
     """One understood step in plain Swedish: ``1 tablett 2 gånger per dag i 10 dagar``."""
+    if not step.understood:
+        return step.marker or "inte förstådd"
     parts: list[str] = []
-    if step.slots and any(step.slots):
+    if any(step.slots):
         parts.append(format_slots(step.slots, step.unit))
     elif step.amount_max is not None:
-        low, high = step.amount_min, step.amount_max
-        if low is not None and low != high:
-            parts.append(f"{format_number(low)}–{format_count(high, step.unit)}")
-        else:
-            parts.append(format_count(high, step.unit))
-        if step.unit is None:
-            parts.append("(enhet ej angiven)")
+        parts.append(_amount_text(step.amount_min, step.amount_max, step.unit))
         times = step.times_per_day
         if times is not None:
             parts.append(f"{format_number(times)} {'gång' if times == 1 else 'gånger'} per dag")
+    parts.append(_side_text(step.laterality).strip())
     every = _interval_text(step.interval_days, step.weekdays)
     if every:
         parts.append(every)
@@ -151,31 +165,35 @@ def describe_step(step: DoseReading) -> str:
         parts.append("vid behov")
     if step.duration_days is not None:
         parts.append(f"i {format_number(step.duration_days)} dagar")
-    return " ".join(parts)
+    return " ".join(p for p in parts if p)
 
 
 def _schedule_lines(parsed: DoseReading) -> list[str]:
-    """The steps and duration of a reading that is no standing dose."""
+    """The steps of a reading that is no standing dose."""
     lines = [
-        "  Stegvis eller tidsbegränsad dosering – ingen fast dos att jämföra. Skiljer sig "
-        "texten från andra systemets blir det 'Dosering behöver granskas'."
+        "  Stegvis dosering – ingen fast dos att jämföra. Skiljer sig texten från andra "
+        "systemets blir det 'Dosering behöver granskas'."
     ]
-    steps = (parsed, *parsed.steps)
-    for number, step in enumerate(steps, start=1):
-        label = f"Steg {number}:" if len(steps) > 1 else "Dosering:"
-        lines.append(f"  {label:<19}{describe_step(step)}")
+    for number, step in enumerate((parsed, *parsed.steps), start=1):
+        lines.append(f"  {f'Steg {number}:':<19}{describe_step(step)}")
+    if parsed.course_days is not None:
+        lines.append(f"  Hela kuren:        {format_number(parsed.course_days)} dagar")
     return lines
+
+
+def _active(value: float | None, unit: str | None, micro: bool) -> str | None:
+    if value is None or unit is None:
+        return None
+    return format_amount(value, unit, micro=micro)
 
 
 def dosing_lines(
     text: str, reading: dict[str, Any], *, micro: bool = False, pieces_assumed: bool = False
 ) -> list[str]:
     lines = [f"Doseringstext: {text}"]
-    if reading["dose_marker"] in (MARKER_STEPS, MARKER_DURATION):
-        lines.append(f"  Markering:         {reading['dose_marker']}")
-        parsed = parse_dosing(text)
-        if parsed.understood:
-            return lines + _schedule_lines(parsed)
+    parsed = parse_dosing(text)
+    if reading["dose_marker"] == MARKER_STEPS and parsed.understood:
+        return lines + _schedule_lines(parsed)
     if not reading["dose_understood"]:
         lines.append(
             "  INTE FÖRSTÅDD – texten behålls som den är och medrecon gissar ingen dos. "
@@ -185,46 +203,89 @@ def dosing_lines(
             lines.append(f"  Markering:         {reading['dose_marker']}")
         return lines
     if reading["dose_marker"]:
-        lines.append(f"  Markering:         {reading['dose_marker']} (ingen fast dos)")
+        lines.append(f"  Kommentar:         {reading['dose_marker']} (dosen står i texten)")
     unit = reading["dose_unit"]
     shown_unit = unit or ("styck" if pieces_assumed else None)
     slots = tuple(reading[col] for col in SLOT_COLUMNS)
     low, high = reading["dose_amount_min"], reading["dose_amount_max"]
-    if any(slots) and low != high:
+    if any(slots) and low != high:  # different amounts at different times, no range
         lines.append(f"  Dos per tillfälle: {format_slots(slots, shown_unit)}")
     elif high is not None:
-        if low == high:
-            amount = format_count(high, shown_unit)
-        else:
-            amount = f"{format_number(low)}–{format_count(high, shown_unit)}"
-        lines.append(f"  Dos per tillfälle: {amount}{'' if shown_unit else ' (enhet ej angiven)'}")
+        per_dose = _amount_text(low, high, shown_unit) + (
+            "" if shown_unit else " (enhet ej angiven)"
+        )
+        active_unit = reading["dose_amount_unit"]
+        if reading["dose_amount"] is not None and active_unit and active_unit != unit:
+            active = _range_text(
+                reading["dose_amount_low"], reading["dose_amount"], active_unit, micro
+            )
+            per_dose += f" = {active}"
+        lines.append(f"  Dos per tillfälle: {per_dose}")
+    else:
+        lines.append("  Dos per tillfälle: mängd inte angiven")
+    laterality = reading["laterality"] or 1
+    if laterality == 2:
+        lines.append(
+            "  Sida:              båda (ögon, öron eller näsborrar) – dygnsdosen räknar båda"
+        )
     if pieces_assumed and unit is None:
         lines.append("  Enhet:             ej angiven – räknas som styck (tabletter/kapslar)")
     if reading["times_per_day"] is not None:
         lines.append(f"  Gånger per dag:    {format_number(reading['times_per_day'])}")
     if any(slots):
         lines.append(f"  Tidpunkter:        {format_slots(slots, shown_unit)}")
-    interval = reading["interval_days"]
-    if interval is not None and interval != 1:
-        lines.append(f"  Intervall:         var {format_number(interval)}:e dag i genomsnitt")
+    every = _interval_text(reading["interval_days"], tuple(parsed.weekdays))
+    if every:
+        lines.append(f"  Dagar:             {every}")
+    if reading["dose_course_days"] is not None:
+        lines.append(f"  Kurens längd:      {format_number(reading['dose_course_days'])} dagar")
     if reading["dose_as_needed"]:
-        most = reading["max_per_day"]
-        lines.append(
-            "  Vid behov:         ja"
-            + (
-                f", högst {format_number(most)} per dygn"
-                if most is not None
-                else ", inget maxantal angivet"
-            )
+        lines.append("  Vid behov:         ja" + _maximum_text(reading, micro))
+    if reading["extra_as_needed"] and parsed.also_as_needed is not None:
+        extra = parsed.also_as_needed
+        amount_text = (
+            _amount_text(extra.amount_min, extra.amount_max, extra.unit or shown_unit)
+            if extra.amount_max is not None
+            else "mängd ej angiven"
         )
+        lines.append(f"  Dessutom vid behov: {amount_text}")
     if reading["daily_units"] is not None:
-        lines.append(f"  Per dygn:          {format_count(reading['daily_units'], shown_unit)}")
+        per_day = _amount_text(reading["daily_units_min"], reading["daily_units"], shown_unit)
+        lines.append(f"  Per dygn:          {per_day}")
     if reading["daily_amount"] is not None:
         amount = format_amount(reading["daily_amount"], reading["daily_amount_unit"], micro=micro)
+        if reading["daily_amount_min"] not in (None, reading["daily_amount"]):
+            low_amount = format_amount(
+                reading["daily_amount_min"], reading["daily_amount_unit"], micro=micro
+            )
+            amount = f"{low_amount} – {amount}"
         lines.append(f"  Dygnsdos:          {amount}")
     elif not reading["dose_as_needed"]:
         lines.append("  Dygnsdos:          kan inte räknas (styrka eller enhet saknas)")
     return lines
+
+
+def _range_text(low: float | None, high: float, unit: str, micro: bool) -> str:
+    """ "0,5–1 g", "75 µg": a range shown with its unit once."""
+    high_text = format_amount(high, unit, micro=micro)
+    if low is None or low == high:
+        return high_text
+    high_number, _, shown_unit = high_text.partition(" ")
+    factor = high / float(high_number.replace(",", ".")) if high_number not in ("0", "–") else 1.0
+    return f"{format_number(low / factor)}–{high_number} {shown_unit}"
+
+
+def _maximum_text(reading: dict[str, Any], micro: bool) -> str:
+    most = reading["max_per_day"]
+    if most is None:
+        return ", inget maxantal angivet"
+    unit = reading["max_unit"] or reading["dose_unit"]
+    stated = format_count(most, unit)
+    text = f", högst {stated} per dygn"
+    active = _active(reading["max_amount"], reading["max_amount_unit"], micro)
+    if active and active != stated and reading["max_amount_unit"] != unit:
+        text += f" (= {active})"
+    return text
 
 
 def _micro(*texts: str | None) -> bool:
@@ -245,21 +306,25 @@ def run(args: argparse.Namespace) -> int:
         strength_text=args.strength,
         form_text=PIECE_FORM if pieces_assumed else None,
     )
-    kind = args.kind
-    if kind == "auto":
-        if product["resolution"] != "unresolved":
-            kind = "product"
-        elif dosing["dose_understood"] or dosing["dose_marker"] in (MARKER_STEPS, MARKER_DURATION):
-            kind = "dosing"
+    show_product = args.kind == "product"
+    show_dosing = args.kind == "dosing"
+    if args.kind == "auto":
+        show_product = product["resolution"] != "unresolved"
+        show_dosing = bool(dosing["dose_understood"]) or dosing["dose_marker"] == MARKER_STEPS
     out: list[str] = []
-    if kind in ("product", "auto"):
+    if show_product:
         out += product_lines(text, product)
-    if kind == "auto":
-        out.append("")
-    if kind in ("dosing", "auto"):
+    if show_dosing:
+        out += [""] if out else []
         micro = _micro(args.strength, args.product)
         out += dosing_lines(text, dosing, micro=micro, pieces_assumed=pieces_assumed)
-    if kind == "auto":
-        out += ["", "Texten förstods varken som produkttext eller som doseringstext."]
+    if not out:
+        out = [
+            *product_lines(text, product),
+            "",
+            *dosing_lines(text, dosing),
+            "",
+            "Texten förstods varken som produkttext eller som doseringstext.",
+        ]
     print("\n".join(out))
     return 0

@@ -14,6 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from medrecon import __version__
+from medrecon.commands.reference_date import add_as_of
 from medrecon.labels import KIND_LABEL, SEVERITY_LABEL
 from medrecon.model import Reconciliation
 
@@ -32,6 +33,11 @@ _FINDING_FIELDS = (
     "mechanism",
     "score",
     "lineage",
+    "cosmic_changed",
+    "pascal_changed",
+    "stale_system",
+    "related_ids",
+    "hint",
 )
 
 
@@ -65,13 +71,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default="table",
         help="table: läsbar tabell per patient (standard); json: maskinläsbart",
     )
+    add_as_of(parser)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from medrecon.engine import reconcile_files
 
-    result = reconcile_files([args.cosmic], [args.pascal], mapping=args.mapping, sheet=args.sheet)
+    result = reconcile_files(
+        [args.cosmic], [args.pascal], mapping=args.mapping, as_of=args.as_of, sheet=args.sheet
+    )
     if args.format == "json":
         sys.stdout.write(to_json(result))
         sys.stdout.write("\n")
@@ -98,6 +107,9 @@ def patients_frame(result: Reconciliation) -> pl.DataFrame:
             severity_label=pl.col("severity").replace_strict(
                 SEVERITY_LABEL, default=pl.col("severity")
             ),
+            # ISO 8601 local time, as the exports give it (no time zone)
+            cosmic_changed=pl.col("cosmic_changed").dt.strftime("%Y-%m-%dT%H:%M:%S"),
+            pascal_changed=pl.col("pascal_changed").dt.strftime("%Y-%m-%dT%H:%M:%S"),
         )
         .group_by("patient_id", maintain_order=True)
         .agg(discrepancies=pl.struct(*_FINDING_FIELDS))

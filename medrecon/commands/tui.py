@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import medrecon
+from medrecon.commands.reference_date import add_as_of
 from medrecon.errors import MedreconError
 from medrecon.model import Reconciliation
+
+if TYPE_CHECKING:
+    from medrecon.store import StoreLocation
 
 DEMO_DB_NAME = "demo.db"
 
@@ -34,6 +40,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                      help="bladet som ska läsas i Excel-filer (annars exportbladet)")  # fmt: skip
     tui.add_argument("--handover-dir", type=Path, default=None, metavar="MAPP",
                      help="mapp för överrapporteringar (annars användarens datamapp)")  # fmt: skip
+    add_as_of(tui)
     tui.set_defaults(func=run)
 
     demo = subparsers.add_parser(
@@ -65,12 +72,16 @@ def _check_paths(paths: list[Path]) -> None:
 
 
 def _loader(
-    cosmic: Path, pascal: Path, mapping: Path | None, sheet: str | None = None
+    cosmic: Path,
+    pascal: Path,
+    mapping: Path | None,
+    as_of: dt.date | None = None,
+    sheet: str | None = None,
 ) -> Callable[[Callable[[str], None]], Reconciliation]:
     def load(progress: Callable[[str], None]) -> Reconciliation:
         from medrecon.engine import reconcile_files
 
-        return reconcile_files([cosmic], [pascal], mapping=mapping, sheet=sheet)
+        return reconcile_files([cosmic], [pascal], mapping=mapping, as_of=as_of, sheet=sheet)
 
     return load
 
@@ -78,10 +89,11 @@ def _loader(
 def _launch(
     cosmic: Path,
     pascal: Path,
-    db: Path,
+    db: StoreLocation | Path | str | None,
     user: str | None,
     mapping: Path | None,
     handover_dir: Path | None,
+    as_of: dt.date | None = None,
     sheet: str | None = None,
 ) -> int:
     from medrecon.handover import default_handover_dir
@@ -93,7 +105,7 @@ def _launch(
     _check_paths(inputs + ([mapping] if mapping else []))
     with Store.open(db) as store:
         app = MedreconApp(
-            _loader(cosmic, pascal, mapping, sheet),
+            _loader(cosmic, pascal, mapping, as_of, sheet),
             store,
             user=current_user(user),
             inputs=inputs,
@@ -105,15 +117,14 @@ def _launch(
 
 
 def run(args: argparse.Namespace) -> int:
-    from medrecon.store import resolve_db_path
-
     return _launch(
         args.cosmic,
         args.pascal,
-        resolve_db_path(args.db),
+        args.db,
         args.user,
         args.mapping,
         args.handover_dir,
+        args.as_of,
         getattr(args, "sheet", None),
     )
 
@@ -128,6 +139,10 @@ def run_demo(args: argparse.Namespace) -> int:
     folder = sample_exports_dir()
     db = demo_db_path()
     if args.reset:
+        from medrecon.store.anchor import forget_anchor
+        from medrecon.store.location import from_path
+
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db}{suffix}").unlink(missing_ok=True)
+        forget_anchor(from_path(db))  # a new demo store, not a cut-off audit log
     return _launch(folder / "cosmic.csv", folder / "pascal.csv", db, args.user, None, None)

@@ -18,6 +18,7 @@ import polars as pl
 from medrecon.engine.codes import matching_rows
 from medrecon.engine.explain import summary, with_display_columns, with_explanations
 from medrecon.engine.fingerprint import with_fingerprints
+from medrecon.engine.hints import last_change, with_hints
 from medrecon.engine.inputs import (
     RESOLVED_SCHEMA,
     resolve_both,
@@ -86,12 +87,12 @@ def _findings(raw: pl.DataFrame, lines: pl.DataFrame, rules: Rules) -> pl.DataFr
     involved = involved.explode("_row", empty_as_null=False).unique()
     columns = [c for c in _SHOWN_COLUMNS if c in lines.columns]
     subset = lines.select(columns).filter(pl.col("_row").is_in(involved["_row"].implode()))
-    shown = with_content(with_display_columns(subset))
+    shown = with_content(with_display_columns(subset)).with_columns(_changed=last_change())
     wide = with_sides(raw.with_row_index("_f"), "_f", shown)
     substance = (
         pl.when(pl.col("kind") == "patient_missing")
         .then(pl.lit(None, pl.String))
-        .otherwise(_pair_substance("substance", "_subst"))
+        .otherwise(pl.coalesce("named", _pair_substance("substance", "_subst")))
     )
     atc = (
         pl.when(pl.col("kind") == "patient_missing")
@@ -111,6 +112,16 @@ def _findings(raw: pl.DataFrame, lines: pl.DataFrame, rules: Rules) -> pl.DataFr
             )
             .otherwise(base)
         )
+    if rules.severity_situation:
+        base = (
+            pl.when(pl.col("situation").is_in(list(rules.severity_situation)))
+            .then(
+                pl.col("situation").replace_strict(
+                    rules.severity_situation, default=None, return_dtype=pl.String
+                )
+            )
+            .otherwise(base)
+        )
     high_risk = pl.col("c_high_risk").fill_null(False) | pl.col("p_high_risk").fill_null(False)
     severity = pl.when(high_risk).then(base.replace_strict(_ESCALATE)).otherwise(base)
     wide = with_explanations(wide).with_columns(
@@ -119,8 +130,10 @@ def _findings(raw: pl.DataFrame, lines: pl.DataFrame, rules: Rules) -> pl.DataFr
         pascal_summary=summary("p_"),
         cosmic_ids="c_ids",
         pascal_ids="p_ids",
+        cosmic_changed="c_changed",
+        pascal_changed="p_changed",
     )
-    wide = with_fingerprints(wide)
+    wide = with_hints(with_fingerprints(wide))
     return wide.select(list(FINDING_COLUMNS)).cast(FINDING_COLUMNS)  # type: ignore[arg-type]
 
 
@@ -168,16 +181,17 @@ def reconcile(
     pascal: Any,
     *,
     rules: Rules | None = None,
-    today: dt.date | None = None,
+    as_of: dt.date | None = None,
 ) -> Reconciliation:
     """Pair and judge two systems' lists for every patient in them.
 
     ``cosmic`` / ``pascal``: a ``LoadResult``, or a polars or pandas frame in the
     canonical schema (missing optional columns are filled with nulls), resolved or not.
-    ``today`` fixes the date the elderly-care ages are computed on (default: today).
+    ``as_of`` is the run's reference date (default: today): a line whose end date is on or
+    before it is ended, and the elderly-care ages are computed on it.
     """
     rules = rules if rules is not None else Rules.load()
-    today = today if today is not None else dt.date.today()
+    today = as_of if as_of is not None else dt.date.today()
     c_lines, c_rejected, c_files = unpack(cosmic, COSMIC)
     p_lines, p_rejected, p_files = unpack(pascal, PASCAL)
     resolved = resolve_both(c_lines, p_lines)
@@ -192,7 +206,7 @@ def reconcile(
     matches, findings, patients = [], [], []
     for index in range(slices):
         part = _working_lines(
-            resolved if slice_of is None else resolved.filter(slice_of == index), rules
+            resolved if slice_of is None else resolved.filter(slice_of == index), rules, today
         )
         part_matches, part_findings = _judge(part, rules)
         matches.append(_sort_matches(part_matches))
@@ -202,7 +216,7 @@ def reconcile(
     if slice_of is not None:  # patients known only from rejected rows belong to no slice
         patients.append(
             _patients(
-                _working_lines(resolved.clear(), rules),
+                _working_lines(resolved.clear(), rules, today),
                 _rejected_only(rejected, resolved),
                 rules,
                 today,
@@ -237,16 +251,22 @@ def _slice_numbers(resolved: pl.DataFrame, slices: int) -> pl.Series:
     return numbers.get_column("_slice").fill_null(slices - 1)
 
 
-def _working_lines(resolved: pl.DataFrame, rules: Rules) -> pl.DataFrame:
+def _working_lines(resolved: pl.DataFrame, rules: Rules, as_of: dt.date) -> pl.DataFrame:
     """Resolved lines plus the engine's working columns (``_row``, ``_pid``, ...).
 
     Computed per slice: the working columns only ever order or compare lines of one
     patient, so a slice's own row numbers, ranks and codes give the same pairs and
     findings as numbers over all lines would.
     """
-    lines = with_derived(resolved)
+    lines = with_derived(resolved, as_of)
     risky = matching_rows(lines, [("high_risk", rules.high_risk_atc, rules.high_risk_substances)])
-    return lines.with_columns(_high_risk=pl.col("_row").is_in(risky["_row"].implode()))
+    limit = pl.col("substance").replace_strict(
+        rules.max_daily_mg, default=None, return_dtype=pl.Float64
+    )
+    return lines.with_columns(
+        _high_risk=pl.col("_row").is_in(risky["_row"].implode()),
+        _max_daily=pl.when(pl.col("daily_amount_unit") == "mg").then(limit),
+    )
 
 
 def _patients(
@@ -261,7 +281,13 @@ def _patients(
     also the patients named only by ``rejected``."""
     if not everyone:
         mine = part.select("patient_id").unique().drop_nulls()
-        rejected = rejected.join(mine, on="patient_id", how="semi")
+        # rows whose id could not be read stay: they may name a patient of this slice
+        rejected = pl.concat(
+            [
+                rejected.join(mine, on="patient_id", how="semi"),
+                rejected.filter(pl.col("patient_id").is_null()),
+            ]
+        )
     return patient_table(part, rejected, rules.elderly, today)
 
 
@@ -279,6 +305,7 @@ def reconcile_files(
     mapping: Path | str | None = None,
     *,
     rules: Rules | None = None,
+    as_of: dt.date | None = None,
     sheet: str | None = None,
 ) -> Reconciliation:
     """Load both systems' exports with the adapters, then ``reconcile`` them.
@@ -296,7 +323,7 @@ def reconcile_files(
     cosmic = load_exports(as_list(cosmic_paths), system=COSMIC, mapping=mapping_path, sheet=sheet)
     pascal = load_exports(as_list(pascal_paths), system=PASCAL, mapping=mapping_path, sheet=sheet)
     _refuse_one_empty_export(cosmic, pascal)
-    result = reconcile(cosmic, pascal, rules=rules)
+    result = reconcile(cosmic, pascal, rules=rules, as_of=as_of)
     # A shared drop folder is named for both systems: list each skipped file once.
     skipped = {s.path: s for s in [*cosmic.skipped_files, *pascal.skipped_files]}
     read = {report.path for report in result.files}

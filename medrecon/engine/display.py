@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from medrecon.engine.wording import amount, amount_range, counted, given_in_micrograms, number
 from medrecon.schema import PASCAL
+from medrecon.swedish import amount, amount_range, counted, given_in_micrograms, number
 
 _SLOT_NAMES = (
     ("dose_morning", "Morgon"),
@@ -33,12 +33,12 @@ def _standing_amount() -> pl.Expr:
         .then(pl.lit(" varannan dag"))
         .otherwise(pl.lit("/dygn"))
     )
-    high, low_share = pl.col("daily_amount") * days, pl.col("_range_lo")
+    high = pl.col("daily_amount") * days
+    low = pl.coalesce("daily_amount_min", "daily_amount") * days
     units = pl.col("daily_units") * days
-    by_amount = amount_range(
-        high * low_share, high, pl.col("daily_amount_unit"), pl.col("_micro"), per
-    )
-    by_units = counted(units * low_share, units, pl.col("dose_unit"), per)
+    units_low = pl.coalesce("daily_units_min", "daily_units") * days
+    by_amount = amount_range(low, high, pl.col("daily_amount_unit"), pl.col("_micro"), per)
+    by_units = counted(units_low, units, pl.col("dose_unit"), per)
     return pl.coalesce(
         pl.when(high.is_not_null() & pl.col("daily_amount_unit").is_not_null()).then(by_amount),
         by_units,
@@ -94,22 +94,15 @@ def _component_parts(lines: pl.DataFrame) -> pl.DataFrame:
 def with_display_columns(lines: pl.DataFrame) -> pl.DataFrame:
     """Add ``_amount_txt``, ``_slots_txt``, ``_dose_desc``, ``_line_desc`` and ``_parts``."""
     lines = lines.with_columns(_micro=given_in_micrograms(pl.col("strength_text")))
-    if "_range_lo" not in lines.columns:
-        lines = lines.with_columns(_range_lo=pl.lit(1.0))
     daily = _standing_amount()
-    max_units = pl.col("max_per_day")
-    prn_max = pl.when(max_units.is_not_null()).then(
+    max_amount, max_unit = pl.col("max_amount"), pl.col("max_amount_unit")
+    prn_max = pl.when(max_amount.is_not_null()).then(
         pl.concat_str(
             pl.lit("högst "),
-            pl.when(pl.col("strength_value").is_not_null() & _strength_unit().is_not_null())
-            .then(amount(max_units * pl.col("strength_value"), _strength_unit(), pl.col("_micro")))
+            pl.when(max_unit.is_in(["mg", "E", "ml", "mmol"]))
+            .then(pl.concat_str(amount(max_amount, max_unit, pl.col("_micro")), pl.lit("/dygn")))
             .otherwise(
-                counted(
-                    pl.lit(None, pl.Float64),
-                    max_units,
-                    pl.col("dose_unit").fill_null("st"),
-                    "/dygn",
-                )
+                counted(pl.lit(None, pl.Float64), max_amount, max_unit.fill_null("st"), "/dygn")
             ),
         )
     )

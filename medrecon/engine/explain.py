@@ -13,8 +13,9 @@ from collections.abc import Sequence
 import polars as pl
 
 from medrecon.engine.display import with_display_columns
-from medrecon.engine.wording import amount, form_phrase, number, route_phrase
+from medrecon.engine.wording import form_phrase, route_phrase
 from medrecon.schema import DISPENSING_DOSE, DISPENSING_PACKAGE, STATUS_PAUSED
+from medrecon.swedish import amount, number
 
 __all__ = ["number", "summary", "with_display_columns", "with_explanations"]
 

@@ -9,6 +9,7 @@ dropped before the lines are returned.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import polars as pl
@@ -19,7 +20,6 @@ from medrecon.schema import (
     CONTENT_COLUMNS,
     COSMIC,
     ORDER_PRESCRIPTION,
-    PASCAL,
     REJECTED_SCHEMA,
     RESOLVED_EXTRA_SCHEMA,
     STATUS_ENDED,
@@ -59,9 +59,16 @@ def conform(frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> pl.DataFrame
 def unpack(data: Any, source: str) -> tuple[pl.DataFrame, pl.DataFrame, list[FileReport]]:
     """Lines, rejected rows and file reports of one system's input."""
     if isinstance(data, LoadResult):
+        # The adapters build lines in the contract already.
         lines, rejected, files = data.lines, data.rejected, list(data.files)
     else:
-        lines, rejected, files = _to_polars(data), empty_frame(REJECTED_SCHEMA), []
+        from medrecon.contracts import check_lines  # dataframely: only for API frames
+
+        frame = _to_polars(data)
+        if "source" not in frame.columns:
+            frame = frame.with_columns(source=pl.lit(source))
+        lines = check_lines(frame.with_columns(pl.col("source").fill_null(source)), source)
+        rejected, files = empty_frame(REJECTED_SCHEMA), []
     resolved = all(name in lines.columns for name in RESOLVED_EXTRA_SCHEMA)
     lines = conform(lines, RESOLVED_SCHEMA if resolved else CANONICAL_SCHEMA)
     lines = lines.with_columns(pl.col("source").fill_null(source))
@@ -108,27 +115,21 @@ def _text_key(column: str) -> pl.Expr:
     )
 
 
-def _range_low() -> pl.Expr:
-    """The low end of a standing dose range as a share of its high end (1.0: no range).
+def ended_as_of(as_of: dt.date) -> pl.Expr:
+    """Ended or paused by its status, or by an end date on or before ``as_of``.
 
-    ``1-2 tabletter 3 gånger dagligen`` gives 0.5: the daily amount (computed from the
-    maximum) times this share is the range's daily minimum. Slots of different amounts
-    ("1 morgon, 2 kväll") also have a min below the max but are no range: a range's
-    slots, when given, all hold its maximum.
+    A Cosmic line still marked active whose Utsättningsdatum has passed is ended; one whose
+    end date lies ahead (a running course) is active. Pascal's Utsatt date ends a line
+    from that day. Pascal's Sista giltighetsdag does not end a line (docs/judging.md).
     """
-    low, high = pl.col("dose_amount_min"), pl.col("dose_amount_max")
-    slots_at_max = pl.all_horizontal(
-        (pl.col(s).fill_null(0.0) == 0.0) | ((pl.col(s) - high).abs() <= 1e-9) for s in _SLOTS
-    )
-    is_range = low.is_not_null() & (high > 0) & (low >= 0) & (low < high) & slots_at_max
-    return pl.when(is_range.fill_null(False)).then(low / high).otherwise(pl.lit(1.0))
+    by_status = pl.col("status").is_in([STATUS_ENDED, STATUS_PAUSED]).fill_null(False)
+    by_date = (pl.col("end_date") <= pl.lit(as_of)).fill_null(False)
+    return by_status | by_date
 
 
-def with_derived(lines: pl.DataFrame) -> pl.DataFrame:
+def with_derived(lines: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
     """Add the engine's working columns (``_row``, ``_ended``, ``_prn``, ...)."""
-    ended = pl.col("status").is_in([STATUS_ENDED, STATUS_PAUSED]).fill_null(False) | (
-        (pl.col("source") == PASCAL) & pl.col("end_date").is_not_null()
-    )
+    ended = ended_as_of(as_of)
     first_word = pl.col("product_text").str.to_lowercase().str.extract(r"^\s*([^\s\d,]+)", 1)
     display = pl.coalesce(
         pl.col("substance"),
@@ -143,7 +144,6 @@ def with_derived(lines: pl.DataFrame) -> pl.DataFrame:
         _subst=display,
         _fuzzy_text=pl.coalesce(display, first_word),
         _dosing_key=_text_key("dosing_text"),
-        _range_lo=_range_low(),
         _is_cosmic=pl.col("source") == COSMIC,
         # Which parts of the day and how much: compared for equality within one run only,
         # so polars' (version-dependent) hash is fine here.

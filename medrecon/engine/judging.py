@@ -8,7 +8,17 @@ its own finding. The output of every function here is a frame of *raw findings*:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import polars as pl
+
+from medrecon.engine.duplicates import find_duplicates
+from medrecon.kinds import (
+    KIND_BY_CODE,
+    SITUATION_AS_NEEDED_MAXIMUM,
+    SITUATION_ONCE_DAILY_TIME,
+    Kind,
+)
 
 RAW_SCHEMA: dict[str, pl.DataType] = {
     "_pid": pl.UInt32(),
@@ -17,9 +27,26 @@ RAW_SCHEMA: dict[str, pl.DataType] = {
     "score": pl.Float64(),
     "c_rows": pl.List(pl.UInt32()),
     "p_rows": pl.List(pl.UInt32()),
+    # the substance a finding is about when its lines do not say it alone (a duplicate
+    # of paracetamol alone and paracetamol + kodein is about paracetamol); else null
+    "named": pl.String(),
+    # a finer situation of the kind with its own severity (kinds.SITUATION_REGISTRY)
+    "situation": pl.String(),
 }
 
+
+def as_raw(frame: pl.DataFrame) -> pl.DataFrame:
+    """Raw findings in ``RAW_SCHEMA`` (``named`` null unless given)."""
+    for optional in ("named", "situation"):
+        if optional not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, pl.String).alias(optional))
+    return frame.select(list(RAW_SCHEMA)).cast(RAW_SCHEMA)  # type: ignore[arg-type]
+
+
 _GROUP_MECHANISMS = ("split", "combination")
+# Form sources that are compared: written, or implied by a name that only exists in one
+# form. A brand's usual form (``usual``) is never the ground for a form finding.
+_COMPARED_FORMS = ("written", "name")
 _SLOTS = ("slot_morning", "slot_noon", "slot_evening", "slot_night")
 
 
@@ -48,41 +75,55 @@ def _distribution(prefix: str) -> list[pl.Expr]:
     return [pl.when(known & (total > 0)).then((s.fill_null(0.0) / total).round(6)) for s in slots]
 
 
+def _same_range(low: str, high: str) -> pl.Expr:
+    """Two ranges (low..high) of one column on both sides are equal; a fixed amount is a
+    range whose ends are equal, so "1-2 tabletter" never equals "2 tabletter"."""
+    c_high, p_high = _c(high), _p(high)
+    c_low = pl.coalesce(_c(low), c_high)
+    p_low = pl.coalesce(_p(low), p_high)
+    return _close(c_high, p_high) & _close(c_low, p_low)
+
+
 def _comparisons() -> dict[str, pl.Expr]:
-    """Per pair: are the daily amounts known, equal; do intervals, strengths differ."""
+    """Per pair: are the doses known and equal; do intervals, strengths, forms differ."""
     standing = ~_c("_prn") & ~_p("_prn")
     single = ~pl.col("mechanism").is_in(_GROUP_MECHANISMS)
     same_strength = (_c("strength_value").is_null() & _p("strength_value").is_null()) | _close(
         _c("strength_value"), _p("strength_value")
     ).fill_null(False)
-    by_amount = (
-        _c("daily_amount").is_not_null()
-        & _p("daily_amount").is_not_null()
-        & (_c("daily_amount_unit") == _p("daily_amount_unit")).fill_null(False)
-    )
-    by_units = same_strength & _c("daily_units").is_not_null() & _p("daily_units").is_not_null()
     understood = _c("dose_understood").fill_null(False) & _p("dose_understood").fill_null(False)
+    stepped = _c("dose_has_steps").fill_null(False) | _p("dose_has_steps").fill_null(False)
 
-    # A standing range ("1-2 tabletter 3 gånger dagligen") is its daily minimum to its
-    # daily maximum: equal only to the same range, never to a fixed amount.
-    def same_range(column: str) -> pl.Expr:
-        c_high, p_high = _c(column), _p(column)
-        c_low, p_low = c_high * _c("_range_lo"), p_high * _p("_range_lo")
-        return _close(c_high, p_high) & _close(c_low, p_low)
+    def comparable(column: str) -> pl.Expr:
+        return (
+            _c(column).is_not_null()
+            & _p(column).is_not_null()
+            & (_c(column + "_unit") == _p(column + "_unit")).fill_null(False)
+        )
 
+    # A standing dose: its amount a day as a range (a fixed dose is a range of one value).
+    by_amount = comparable("daily_amount")
+    by_units = same_strength & _c("daily_units").is_not_null() & _p("daily_units").is_not_null()
     standing_equal = (
-        pl.when(~understood)
+        pl.when(~understood | stepped)
         .then(None)
         .when(by_amount)
-        .then(same_range("daily_amount"))
+        .then(_same_range("daily_amount_min", "daily_amount"))
         .when(by_units)
-        .then(same_range("daily_units"))
+        .then(_same_range("daily_units_min", "daily_units"))
     )
-    c_max = _c("max_per_day") * pl.coalesce(_c("strength_value"), pl.lit(1.0))
-    p_max = _p("max_per_day") * pl.coalesce(_p("strength_value"), pl.lit(1.0))
-    prn_comparable = understood & _c("max_per_day").is_not_null() & _p("max_per_day").is_not_null()
-    prn_comparable = prn_comparable & (same_strength | by_amount)
-    prn_equal = pl.when(prn_comparable).then(_close(c_max, p_max))
+    # An as-needed dose: the amount each time and the most a day, where both sides say
+    # them. Two as-needed lines without a maximum agree when each dose is the same.
+    per_dose = comparable("dose_amount")
+    maximum = comparable("max_amount")
+    prn_differs = (per_dose & ~_same_range("dose_amount_low", "dose_amount")) | (
+        maximum & ~_close(_c("max_amount"), _p("max_amount"))
+    )
+    prn_equal = (
+        pl.when(~understood | ~(per_dose | maximum))
+        .then(None)
+        .otherwise(~prn_differs.fill_null(False))
+    )
     amounts_equal = (
         pl.when(~single)
         .then(pl.col("group_equal"))
@@ -90,13 +131,50 @@ def _comparisons() -> dict[str, pl.Expr]:
         .then(standing_equal)
         .otherwise(prn_equal)
     )
+    times_differ = (
+        standing
+        & single
+        & understood
+        & _c("times_stated").fill_null(False)
+        & _p("times_stated").fill_null(False)
+        & _known_differ("times_per_day")
+    ).fill_null(False)
+    forms_known = _c("form_source").is_in(_COMPARED_FORMS) & _p("form_source").is_in(
+        _COMPARED_FORMS
+    )
+    form_differs = (
+        forms_known
+        & _known_differ("form_class")
+        & (_c("form_class") != "unknown")
+        & (_p("form_class") != "unknown")
+    ).fill_null(False)
+    # Both as needed, the same amount each time (or no amount on a side), another maximum.
+    maximum_only = (
+        _c("_prn").fill_null(False)
+        & _p("_prn").fill_null(False)
+        & understood
+        & maximum
+        & ~_close(_c("max_amount"), _p("max_amount"))
+        & (~per_dose | _same_range("dose_amount_low", "dose_amount"))
+    ).fill_null(False)
+    once_daily = (
+        standing
+        & single
+        & (_c("times_per_day") == 1)
+        & (_p("times_per_day") == 1)
+        & _close(_c("interval_days"), _p("interval_days"))
+    ).fill_null(False)
     return {
+        "maximum_only": maximum_only,
+        "once_daily": once_daily,
         "standing": standing,
         "single": single,
         "amounts_equal": amounts_equal,
         "interval_differs": (
-            standing & single & understood & _known_differ("interval_days")
+            standing & single & understood & ~stepped & _known_differ("interval_days")
         ).fill_null(False),
+        "times_differ": times_differ,
+        "form_differs": form_differs,
         "strength_differs": (
             ~same_strength & _c("strength_value").is_not_null() & _p("strength_value").is_not_null()
         )
@@ -146,12 +224,21 @@ def _group_totals(pairs: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
             combo_known=pl.col("dose_understood").all(),
         )
     )
+    # A part that is itself a combination (Sinemet against Stalevo) counts per component.
     part_amounts = (
         part_rows.join(amounts, on="_row")
+        .with_columns(
+            part=pl.when(pl.col("substances").list.len() > 1)
+            .then(pl.col("strength_values") * pl.col("daily_units"))
+            .otherwise(pl.concat_list("daily_amount")),
+            part_unit=pl.when(pl.col("substances").list.len() > 1)
+            .then(pl.col("strength_unit").str.extract(r"^([^/]+)", 1))
+            .otherwise("daily_amount_unit"),
+        )
         .group_by("pair_id")
         .agg(
-            parts=pl.col("daily_amount").sort(),
-            parts_unit=pl.col("daily_amount_unit").unique(),
+            parts=pl.col("part").explode(empty_as_null=False).sort(),
+            parts_unit=pl.col("part_unit").unique(),
         )
     )
     both = combo_amounts.join(part_amounts, on="pair_id", how="inner")
@@ -176,9 +263,17 @@ def _group_totals(pairs: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
     return pl.concat([split, combo_equal.cast({"pair_id": split.schema["pair_id"]})])
 
 
-def judge_pairs(wide: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
-    """Raw findings of every pair (``wide``: pairs with ``pair_id`` and both sides)."""
-    wide = wide.join(_group_totals(wide, lines), on="pair_id", how="left")
+@dataclass(frozen=True)
+class PairRule:
+    """The rule of one pair kind: when it holds, and the finer situation it is in."""
+
+    kind: Kind
+    when: pl.Expr
+    situation: pl.Expr | None = None
+
+
+def pair_rules() -> dict[str, PairRule]:
+    """Every pair kind of the registry with its rule over a wide pair row."""
     cmp = _comparisons()
     c_ended, p_ended = _c("ended"), _p("ended")
     active = ~c_ended & ~p_ended
@@ -192,33 +287,55 @@ def judge_pairs(wide: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
         (a - b).abs() > 1e-4 for a, b in zip(c_dist, p_dist, strict=True)
     )
     same_amount = dosed & equal.fill_null(False) & ~cmp["interval_differs"]
-    rules: dict[str, pl.Expr] = {
-        "ended_in_cosmic": c_ended & ~p_ended,
-        "ended_in_pascal": p_ended & ~c_ended,
-        "route": active & _known_differ("route"),
-        "form": active
-        & _known_differ("form_class")
-        & (_c("form_class") != "unknown")
-        & (_p("form_class") != "unknown"),
-        "as_needed": active & prn_differs,
-        "dispensing": active & _known_differ("dispensing"),
-        "dose": dosed & ((equal == False) | cmp["interval_differs"]),  # noqa: E712
-        "schedule": same_amount & cmp["standing"] & cmp["single"] & dist_known & dist_differs,
-        "strength": same_amount & (~cmp["single"] | cmp["strength_differs"]),
-        "needs_review": undecided & ~cmp["interval_differs"] & cmp["texts_differ"],
-    }
+    # Finer situations of a kind, each with its own severity in rules/severities.toml.
+    as_needed_maximum = pl.when(cmp["maximum_only"]).then(pl.lit(SITUATION_AS_NEEDED_MAXIMUM))
+    once_daily_time = pl.when(cmp["once_daily"]).then(pl.lit(SITUATION_ONCE_DAILY_TIME))
+    rules = (
+        ("ended_in_cosmic", c_ended & ~p_ended, None),
+        ("ended_in_pascal", p_ended & ~c_ended, None),
+        ("route", active & _known_differ("route"), None),
+        ("form", active & cmp["form_differs"], None),
+        ("as_needed", active & prn_differs, None),
+        ("dispensing", active & _known_differ("dispensing"), None),
+        ("dose", dosed & ((equal == False) | cmp["interval_differs"]), as_needed_maximum),  # noqa: E712
+        (
+            "schedule",
+            same_amount
+            & cmp["standing"]
+            & cmp["single"]
+            & ((dist_known & dist_differs) | cmp["times_differ"]),
+            once_daily_time,
+        ),
+        # A different form explains a different strength (a solution against tablets).
+        (
+            "strength",
+            same_amount & ~cmp["form_differs"] & (~cmp["single"] | cmp["strength_differs"]),
+            None,
+        ),
+        ("needs_review", undecided & ~cmp["interval_differs"] & cmp["texts_differ"], None),
+    )
+    return {code: PairRule(KIND_BY_CODE[code], when, situation) for code, when, situation in rules}
+
+
+PAIR_RULE_KINDS: tuple[str, ...] = tuple(pair_rules())
+
+
+def judge_pairs(wide: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
+    """Raw findings of every pair (``wide``: pairs with ``pair_id`` and both sides)."""
+    wide = wide.join(_group_totals(wide, lines), on="pair_id", how="left")
     found = [
-        wide.filter(rule.fill_null(False)).select(
+        wide.filter(rule.when.fill_null(False)).select(
             "_pid",
-            kind=pl.lit(kind),
+            kind=pl.lit(code),
             mechanism="mechanism",
             score="score",
             c_rows="c_rows",
             p_rows="p_rows",
+            situation=rule.situation if rule.situation is not None else pl.lit(None, pl.String),
         )
-        for kind, rule in rules.items()
+        for code, rule in pair_rules().items()
     ]
-    return pl.concat(found).cast(RAW_SCHEMA)  # type: ignore[arg-type]
+    return pl.concat([as_raw(f) for f in found])
 
 
 def judge_unpaired(lines: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
@@ -234,8 +351,11 @@ def judge_unpaired(lines: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
         "_sid",
         "resolved_atc",
         "form_class",
+        "route",
         "_prn",
         "strength_value",
+        "substance",
+        "duplicate_substances",
         "dose_text_conflict",
     ).filter(pl.col("_rx") & pl.col("_pid").is_not_null())
     active = rx.filter(~pl.col("_ended"))
@@ -264,7 +384,11 @@ def judge_unpaired(lines: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
         c_rows=pl.when("cosmic").then("rows").otherwise(pl.lit([], pl.List(pl.UInt32))),
         p_rows=pl.when("cosmic").then(pl.lit([], pl.List(pl.UInt32))).otherwise("rows"),
     )
-    dups = _duplicates(active, paired)
+    alone = pairs.filter(~pl.col("mechanism").is_in(_GROUP_MECHANISMS))
+    paired_alone = pl.concat([alone.select(r="c_rows"), alone.select(r="p_rows")]).explode(
+        "r", empty_as_null=False
+    )
+    dups = find_duplicates(active, paired, paired_alone)
     unpaired = (
         active.join(paired, left_on="_row", right_on="r", how="anti")
         .join(absent, on="_pid", how="anti")
@@ -293,64 +417,4 @@ def judge_unpaired(lines: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
         c_rows=pl.lit([], pl.List(pl.UInt32)),
         p_rows=pl.concat_list("_row"),
     )
-    return pl.concat(
-        [f.cast(RAW_SCHEMA) for f in (patient_missing, missing, dups.findings, conflicts)]  # type: ignore[arg-type]
-    )
-
-
-class _Duplicates:
-    def __init__(self, findings: pl.DataFrame, covered: pl.DataFrame) -> None:
-        self.findings = findings
-        self.covered = covered
-
-
-def _duplicates(active: pl.DataFrame, paired: pl.DataFrame) -> _Duplicates:
-    """Same substance (or ATC-7 and form class) and as-needed flag twice on one side.
-
-    Not a duplicate: several standing lines of different strengths (a split group).
-    The group's extra lines are covered by the finding: when none of the group was
-    paired the first line (by line id) still reports the missing drug, the others don't.
-    """
-    key = pl.coalesce(
-        pl.col("_sid").cast(pl.String),
-        pl.when(pl.col("resolved_atc").str.len_chars() == 7).then(
-            pl.concat_str(
-                pl.lit("atc:"), "resolved_atc", pl.lit("|"), pl.col("form_class").fill_null("")
-            )
-        ),
-    )
-    group = ["_pid", "_is_cosmic", "_dup_key", "_prn"]
-    keyed = active.select(
-        "_row", "_id_rank", "_pid", "_is_cosmic", "_prn", "strength_value", _dup_key=key
-    ).filter(pl.col("_dup_key").is_not_null())
-    several = keyed.group_by(group).len().filter(pl.col("len") >= 2).select(group)
-    groups = (
-        keyed.join(several, on=group, how="semi")
-        .sort("_id_rank", "_row")
-        .group_by(group)
-        .agg(
-            rows=pl.col("_row"),
-            n=pl.len(),
-            n_strengths=pl.col("strength_value").drop_nulls().n_unique(),
-        )
-    )
-    split = (~pl.col("_prn")) & (pl.col("n_strengths") == pl.col("n"))
-    groups = groups.filter((pl.col("n") >= 2) & ~split)
-    findings = groups.select(
-        "_pid",
-        kind=pl.lit("duplicate"),
-        mechanism=pl.lit(None, pl.String),
-        score=pl.lit(None, pl.Float64),
-        c_rows=pl.when("_is_cosmic").then("rows").otherwise(pl.lit([], pl.List(pl.UInt32))),
-        p_rows=pl.when("_is_cosmic").then(pl.lit([], pl.List(pl.UInt32))).otherwise("rows"),
-    )
-    members = (
-        groups.with_row_index("_group")
-        .select("_group", _row="rows", _rank=pl.int_ranges(pl.col("rows").list.len()))
-        .explode("_row", "_rank", empty_as_null=False)
-        .join(paired.select(_row="r", _paired=pl.lit(True)), on="_row", how="left")
-        .with_columns(pl.col("_paired").fill_null(False))
-        .with_columns(_any_paired=pl.col("_paired").any().over("_group"))
-    )
-    covered = members.filter(~pl.col("_paired") & (pl.col("_any_paired") | (pl.col("_rank") > 0)))
-    return _Duplicates(findings, covered.select("_row"))
+    return pl.concat([as_raw(f) for f in (patient_missing, missing, dups.findings, conflicts)])

@@ -1,9 +1,9 @@
 """Pairing a patient's Cosmic lines with their Pascal lines, for all patients at once.
 
-Tiers, in the order of docs/judging.md; a line paired in one tier is not offered to a
-later one. Split-strength groups (tier 5) are taken out first: otherwise the substance
-tier would pair the single line with one member of the group and report the other as
-missing, which is exactly what tier 5 exists to prevent.
+Tiers, in the order of ``PAIRING_STEPS`` (docs/judging.md); a line paired in one step
+is not offered to a later one. Split-strength groups are taken out before the exact
+tiers: otherwise the substance tier would pair the single line with one member of the
+group and report the other as missing, which is exactly what the split step prevents.
 
 Within a tier, candidate pairs (joins on patient and key) are resolved one-to-one by
 repeated *mutual best choice*: a candidate is accepted when each side is the other's
@@ -16,6 +16,9 @@ lines on each side.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import polars as pl
 from rapidfuzz import fuzz, process, utils
@@ -45,6 +48,7 @@ _POOL_COLUMNS = (
     "_is_cosmic",
     "daily_amount",
     "_times",
+    "_max_daily",
 )
 _COSTS = ("cost_ended", "cost_prn", "cost_strength", "cost_amount", "cost_times")
 _COST_INPUTS = ("_id_rank", "strength_value", "_ended", "_prn", "daily_amount", "_times")
@@ -108,10 +112,24 @@ def _as_pairs(frame: pl.DataFrame, mechanism: str, score: pl.Expr) -> pl.DataFra
 
 
 def _split_groups(lines: pl.DataFrame) -> pl.DataFrame:
-    """Several standing strengths of one substance on one side against one line."""
+    """Several standing strengths of one substance on one side against one line.
+
+    Not a split when the group adds up to more than the substance's maximum daily dose
+    ("Alvedon forte 1 g x 3" and "Paracetamol 500 mg 2 x 3": 6 g): those are two orders
+    for one drug, a duplicate (``judging``), and the line that is the other side's dose is
+    paired with it by the single-line tiers.
+    """
     group = ["_pid", "_sid", "_is_cosmic"]
     active = lines.select(
-        "_row", "_pid", "_sid", "_is_cosmic", "_prn", "strength_value", "_ended"
+        "_row",
+        "_pid",
+        "_sid",
+        "_is_cosmic",
+        "_prn",
+        "strength_value",
+        "_ended",
+        "daily_amount",
+        "_max_daily",
     ).filter(~pl.col("_ended") & pl.col("_sid").is_not_null())
     counts = active.group_by(group).len()
     several = counts.filter(pl.col("len") >= 2)
@@ -127,6 +145,8 @@ def _split_groups(lines: pl.DataFrame) -> pl.DataFrame:
         n_standing=(~pl.col("_prn")).sum(),
         n_strengths=pl.col("strength_value").drop_nulls().n_unique(),
         rows=pl.col("_row").sort(),
+        total=pl.when(pl.col("daily_amount").null_count() == 0).then(pl.col("daily_amount").sum()),
+        limit=pl.col("_max_daily").first(),
     )
     split = groups.filter(
         (pl.col("n_standing") == pl.col("n")) & (pl.col("n_strengths") == pl.col("n"))
@@ -136,7 +156,8 @@ def _split_groups(lines: pl.DataFrame) -> pl.DataFrame:
         on=group,
         how="semi",
     ).select("_pid", "_sid", other_rows=pl.concat_list("_row"))
-    joined = split.join(others, on=["_pid", "_sid"])
+    over_limit = (pl.col("total") > pl.col("limit") * (1 + 1e-9)).fill_null(False)
+    joined = split.filter(~over_limit).join(others, on=["_pid", "_sid"])
     return joined.select(
         "_pid",
         mechanism=pl.lit("split"),
@@ -195,7 +216,10 @@ def _fuzzy_tier(c: pl.DataFrame, p: pl.DataFrame, threshold: float) -> pl.DataFr
 def _combination_tier(
     pool: pl.DataFrame, lines: pl.DataFrame, *, unmatched_only: bool
 ) -> pl.DataFrame:
-    """A combination product on one side against its components on the other.
+    """A combination product on one side against lines on the other that together hold
+    exactly its substances: single products, or smaller combinations (Stalevo =
+    levodopa + karbidopa + entakapon against Sinemet = levodopa + karbidopa and Comtess =
+    entakapon).
 
     ``unmatched_only``: only combinations whose own substance has no line on the other
     side. This early pass runs before the split tier, so that the component lines of a
@@ -216,40 +240,70 @@ def _combination_tier(
         component=pl.col("substances"),
     )
     parts = (
-        pool.filter(pl.col("_n_subst") == 1)
-        .join(combos.select("_pid").unique(), on="_pid", how="semi")
-        .join(lines.select("_row", "substance"), on="_row")
+        pool.join(combos.select("_pid").unique(), on="_pid", how="semi")
+        .join(lines.select("_row", "substances", "strength_values"), on="_row")
         .select(
             "_pid",
             part_cosmic="_is_cosmic",
             part_row="_row",
             part_rank="_id_rank",
             part_ended="_ended",
-            part_strength="strength_value",
-            component="substance",
+            part_strengths="strength_values",
+            part_size=pl.col("substances").list.len(),
+            component="substances",
         )
+        .explode("component", empty_as_null=False)
     )
-    cand = (
+    shared = (
         combos.explode("component", empty_as_null=False)
         .join(parts, on=["_pid", "component"])
         .filter(pl.col("_is_cosmic") != pl.col("part_cosmic"))
-        # The component line whose strength is one of the combination's comes first.
-        .with_columns(
-            strength_miss=~pl.col("combo_strengths")
-            .list.contains(pl.col("part_strength"))
-            .fill_null(False)
+    )
+    # A part holds only substances of the combination, and fewer of them.
+    shared = shared.filter(
+        (pl.len().over("combo_row", "part_row") == pl.col("part_size"))
+        & (pl.col("part_size") < pl.col("n_components"))
+    )
+    cand = (
+        shared.with_columns(
+            # A part whose strengths are all the combination's comes first.
+            strength_miss=pl.col("part_strengths")
+            .list.set_difference(pl.col("combo_strengths"))
+            .list.len()
+            .gt(0)
+            .fill_null(True)
         )
-        .sort("strength_miss", "part_ended", "part_rank", "part_row")
+        # Larger parts first (fewer lines), then the same order on every component, so
+        # that a part either covers all its components or none.
+        .sort(
+            pl.col("part_size"),
+            "strength_miss",
+            "part_ended",
+            "part_rank",
+            "part_row",
+            descending=[True, False, False, False, False],
+        )
         .group_by("combo_row", "component", maintain_order=True)
         .first()
     )
+    found = cand.group_by("combo_row").agg(found=pl.len())
+    chosen = cand.unique(["combo_row", "part_row"]).join(found, on="combo_row")
     complete = (
-        cand.group_by("combo_row")
-        .agg(pl.col("_pid", "_is_cosmic", "combo_id", "n_components").first(), pl.col("part_row"))
-        .filter(pl.col("part_row").list.len() == pl.col("n_components"))
+        chosen.group_by("combo_row")
+        .agg(
+            pl.col("_pid", "_is_cosmic", "combo_id", "n_components").first(),
+            pl.col("part_row"),
+            found=pl.col("found").first(),
+            covered=pl.col("part_size").sum(),
+        )
+        # The chosen parts cover every component, and each once.
+        .filter(
+            (pl.col("found") == pl.col("n_components"))
+            & (pl.col("covered") == pl.col("n_components"))
+        )
         .sort("combo_id", "combo_row")
     )
-    # A component line serves one combination only: the first by line id keeps it.
+    # A part line serves one combination only: the first by line id keeps it.
     used = complete.explode("part_row", empty_as_null=False).with_columns(
         owner=pl.col("combo_row").first().over("part_row", order_by=["combo_id", "combo_row"])
     )
@@ -268,6 +322,49 @@ def _combination_tier(
     )
 
 
+def _key_step(mechanism: str, keys: list[str]) -> PairStep:
+    def step(pool: pl.DataFrame, lines: pl.DataFrame, threshold: float) -> pl.DataFrame:
+        cand = _exact_tier(_side(pool, True, "c_", keys), _side(pool, False, "p_", keys), keys)
+        return _as_pairs(cand, mechanism, pl.lit(1.0))
+
+    return step
+
+
+def _fuzzy_step(pool: pl.DataFrame, lines: pl.DataFrame, threshold: float) -> pl.DataFrame:
+    keys = ["_sid", "_fuzzy_text"]
+    texts = pool.join(lines.select("_row", "_fuzzy_text"), on="_row")
+    fuzzy = _fuzzy_tier(_side(texts, True, "c_", keys), _side(texts, False, "p_", keys), threshold)
+    return _as_pairs(fuzzy, "fuzzy", pl.col("similarity") / 100.0)
+
+
+PairStep = Callable[[pl.DataFrame, pl.DataFrame, float], pl.DataFrame]
+
+
+@dataclass(frozen=True)
+class PairingStep:
+    """One step of the pairing order (docs/judging.md, "Pairing"): the tier it pairs
+    by (``kinds.TIER_REGISTRY``) and how. ``pair(pool, lines, fuzzy_threshold)`` gets the
+    lines still unpaired and returns pairs in ``PAIR_SCHEMA``."""
+
+    mechanism: str
+    pair: PairStep
+
+
+PAIRING_STEPS: tuple[PairingStep, ...] = (
+    PairingStep(
+        "combination", lambda pool, lines, _: _combination_tier(pool, lines, unmatched_only=True)
+    ),
+    PairingStep("split", lambda pool, lines, _: _split_groups(pool)),
+    PairingStep("npl", _key_step("npl", ["_nid"])),
+    PairingStep("atc", _key_step("atc", ["_aid", "_sid"])),
+    PairingStep("substance", _key_step("substance", ["_sid"])),
+    PairingStep("fuzzy", _fuzzy_step),
+    PairingStep(
+        "combination", lambda pool, lines, _: _combination_tier(pool, lines, unmatched_only=False)
+    ),
+)
+
+
 def pair_lines(lines: pl.DataFrame, fuzzy_threshold: float) -> pl.DataFrame:
     """All pairs (``PAIR_SCHEMA``) among the prescription lines of ``lines``."""
     # Select before filtering: filtering the wide frame would copy every column.
@@ -277,29 +374,11 @@ def pair_lines(lines: pl.DataFrame, fuzzy_threshold: float) -> pl.DataFrame:
         .drop("_rx")
     )
     found: list[pl.DataFrame] = []
-
-    def take(pairs: pl.DataFrame) -> None:
-        nonlocal pool
+    for step in PAIRING_STEPS:
+        pairs = step.pair(pool, lines, fuzzy_threshold)
         found.append(pairs.select(list(PAIR_SCHEMA)).cast(PAIR_SCHEMA))  # type: ignore[arg-type]
         used = pl.concat([pairs.select(r="c_rows"), pairs.select(r="p_rows")]).explode(
             "r", empty_as_null=False
         )
         pool = pool.join(used, left_on="_row", right_on="r", how="anti")
-
-    take(_combination_tier(pool, lines, unmatched_only=True))
-    take(_split_groups(pool))
-    for mechanism, keys in (
-        ("npl", ["_nid"]),
-        ("atc", ["_aid", "_sid"]),
-        ("substance", ["_sid"]),
-    ):
-        cand = _exact_tier(_side(pool, True, "c_", keys), _side(pool, False, "p_", keys), keys)
-        take(_as_pairs(cand, mechanism, pl.lit(1.0)))
-    fuzzy_keys = ["_sid", "_fuzzy_text"]
-    texts = pool.join(lines.select("_row", "_fuzzy_text"), on="_row")
-    fuzzy = _fuzzy_tier(
-        _side(texts, True, "c_", fuzzy_keys), _side(texts, False, "p_", fuzzy_keys), fuzzy_threshold
-    )
-    take(_as_pairs(fuzzy, "fuzzy", pl.col("similarity") / 100.0))
-    take(_combination_tier(pool, lines, unmatched_only=False))
     return pl.concat(found, how="vertical")

@@ -7,16 +7,16 @@ touching code. ``Rules.load()`` reads them once; tests build ``Rules`` directly.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from medrecon.errors import MedreconError
+from medrecon.kinds import KINDS, SITUATIONS
+from medrecon.normalise.catalogue import MatchingSettings, read_matching_settings
+from medrecon.rules_files import TomlShape, read_rules_toml
 from medrecon.rules_path import rules_dir
-from medrecon.schema import KINDS, SEVERITIES
-
-DEFAULT_FUZZY_THRESHOLD = 85.0
+from medrecon.schema import SEVERITIES
 
 
 @dataclass(frozen=True)
@@ -54,23 +54,27 @@ class Rules:
 
     severity: dict[str, str] = field(default_factory=_default_severities)
     severity_as_needed: dict[str, str] = field(default_factory=dict)
+    # a finer situation of a kind (kinds.SITUATION_REGISTRY) -> its own severity
+    severity_situation: dict[str, str] = field(default_factory=dict)
     high_risk_atc: tuple[str, ...] = ()
     high_risk_substances: tuple[str, ...] = ()
     elderly: ElderlyRules = field(default_factory=ElderlyRules)
-    fuzzy_threshold: float = DEFAULT_FUZZY_THRESHOLD
+    fuzzy_threshold: float = MatchingSettings().fuzzy_threshold
+    # substance -> the most a day in mg (rules/max_daily_doses.csv): lines of one substance
+    # that add up to more are two orders for one drug, not one dose split over strengths
+    max_daily_mg: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def load(cls, folder: Path | None = None) -> Rules:
         folder = Path(folder) if folder is not None else rules_dir()
-        sev = _read(folder / "severities.toml")
-        high = _read(folder / "high_risk.toml")
-        old = _read(folder / "elderly.toml")
-        matching = _read(folder / "matching.toml", required=False)
+        sev_path = folder / "severities.toml"
+        sev = read_rules_toml(sev_path, _SEVERITY_SHAPE)
+        high = read_rules_toml(folder / "high_risk.toml", _HIGH_RISK_SHAPE)
+        old = read_rules_toml(folder / "elderly.toml", _ELDERLY_SHAPE)
         return cls(
-            severity=_severities(sev.get("default", {}), folder / "severities.toml"),
-            severity_as_needed=_severities(
-                sev.get("as_needed", {}), folder / "severities.toml", complete=False
-            ),
+            severity=_severities(sev.get("default", {}), sev_path, KINDS, complete=True),
+            severity_as_needed=_severities(sev.get("as_needed", {}), sev_path, KINDS),
+            severity_situation=_severities(sev.get("situation", {}), sev_path, SITUATIONS),
             high_risk_atc=tuple(
                 code.upper() for drug in high.get("drug", []) for code in drug.get("atc", [])
             ),
@@ -78,25 +82,41 @@ class Rules:
                 name.lower() for drug in high.get("drug", []) for name in drug.get("substances", [])
             ),
             elderly=_elderly(old),
-            fuzzy_threshold=_fuzzy_threshold(matching),
+            fuzzy_threshold=read_matching_settings(folder / "matching.toml").fuzzy_threshold,
+            max_daily_mg=_max_daily(folder / "max_daily_doses.csv"),
         )
 
 
-def _read(path: Path, *, required: bool = True) -> dict[str, Any]:
-    if not path.is_file():
-        if required:
-            raise MedreconError(f"Regelfilen {path} saknas.")
-        return {}
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise MedreconError(f"Regelfilen {path} går inte att läsa: {exc}") from exc
+_SEVERITY_SHAPE = TomlShape(
+    sections={
+        "default": frozenset(KINDS),
+        "as_needed": frozenset(KINDS),
+        "situation": frozenset(SITUATIONS),
+    },
+    required=frozenset({"default"}),
+)
+_HIGH_RISK_SHAPE = TomlShape(
+    sections={"drug": frozenset({"name", "atc", "substances", "reason"})},
+    required=frozenset({"drug"}),
+)
+_INDICATOR_KEYS = frozenset({"code", "atc", "substances", "reason", "max_mg"})
+_ELDERLY_SHAPE = TomlShape(
+    sections={
+        "polypharmacy": frozenset({"code", "min_drugs", "note"}),
+        "psychotropics": frozenset({"code", "min_drugs", "atc", "note"}),
+        "avoid": _INDICATOR_KEYS,
+        "max_daily": _INDICATOR_KEYS,
+    },
+    values=frozenset({"min_age"}),
+)
 
 
-def _severities(table: dict[str, Any], path: Path, *, complete: bool = True) -> dict[str, str]:
-    problems = [f"{k} = {v!r}" for k, v in table.items() if k not in KINDS or v not in SEVERITIES]
-    missing = [kind for kind in KINDS if kind not in table] if complete else []
+def _severities(
+    table: dict[str, Any], path: Path, codes: tuple[str, ...], *, complete: bool = False
+) -> dict[str, str]:
+    """A table of code -> severity; ``complete``: every code must have one."""
+    problems = [f"{k} = {v!r}" for k, v in table.items() if k not in codes or v not in SEVERITIES]
+    missing = [code for code in codes if code not in table] if complete else []
     if problems or missing:
         parts = []
         if problems:
@@ -136,19 +156,23 @@ def _elderly(data: dict[str, Any]) -> ElderlyRules:
     )
 
 
-def _fuzzy_threshold(matching: dict[str, Any]) -> float:
-    """The pairing threshold from ``rules/matching.toml`` (owned by normalisation).
+MAX_DAILY_COLUMNS = ("substans", "högsta_dygnsdos", "kommentar")
 
-    Accepts ``[engine] fuzzy_threshold``, ``[pairing] fuzzy_threshold`` or a top-level
-    ``fuzzy_threshold``; the value is a rapidfuzz score in 0-100 (or 0-1).
-    """
-    value: Any = None
-    for section in ("engine", "pairing", "matching"):
-        table = matching.get(section)
-        if isinstance(table, dict) and "fuzzy_threshold" in table:
-            value = table["fuzzy_threshold"]
-            break
-    if value is None:
-        value = matching.get("fuzzy_threshold", DEFAULT_FUZZY_THRESHOLD)
-    threshold = float(value)
-    return threshold * 100 if threshold <= 1 else threshold
+
+def _max_daily(path: Path) -> dict[str, float]:
+    """``max_daily_doses.csv``: the most of a substance a day, in mg."""
+    if not path.is_file():
+        return {}
+    from medrecon.normalise.catalogue import read_rule_rows
+    from medrecon.normalise.strength import parse_strength
+
+    limits: dict[str, float] = {}
+    for number, row in read_rule_rows(path, MAX_DAILY_COLUMNS):
+        limit = parse_strength(row.get("högsta_dygnsdos"))
+        if limit is None or limit.unit != "mg" or len(limit.values) != 1:
+            raise MedreconError(
+                f"{path.name} rad {number}: '{row.get('högsta_dygnsdos')}' är ingen dos i "
+                "mg, g eller mikrogram."
+            )
+        limits[row.get("substans", "").strip().lower()] = limit.values[0]
+    return limits

@@ -19,15 +19,25 @@ JUDGE_COLUMNS = (
     "_prn",
     "route",
     "form_class",
+    "form_source",
     "dispensing",
     "strength_value",
     "dose_understood",
+    "dose_has_steps",
     "daily_units",
+    "daily_units_min",
     "daily_amount",
+    "daily_amount_min",
     "daily_amount_unit",
+    "dose_amount",
+    "dose_amount_low",
+    "dose_amount_unit",
+    "max_amount",
+    "max_amount_unit",
+    "times_per_day",
+    "times_stated",
     "interval_days",
     "max_per_day",
-    "_range_lo",
     "slot_morning",
     "slot_noon",
     "slot_evening",
@@ -54,7 +64,7 @@ DISPLAY_COLUMNS = (
 
 
 _LINE_COLUMNS = ("_row", "_id_rank", "line_id", "_ended", "_high_risk", "_dosing_key")
-_DISPLAY_LINE_COLUMNS = ("_content", "_line_desc", "_parts")
+_DISPLAY_LINE_COLUMNS = ("_content", "_line_desc", "_parts", "_changed")
 
 
 def _needed(lines: pl.DataFrame, first: tuple[str, ...], display: bool) -> pl.DataFrame:
@@ -74,6 +84,7 @@ def _single(
             "contents": pl.concat_list("_content"),
             "descs": pl.concat_list("_line_desc"),
             "parts": pl.col("_parts"),
+            "changed": pl.col("_changed"),
         }
         if display
         else {}
@@ -106,6 +117,7 @@ def _multi(
             "contents": pl.col("_content").sort(),
             "descs": pl.col("_line_desc"),
             "parts": pl.col("_parts").explode(empty_as_null=False),
+            "changed": pl.col("_changed").max(),
         }
         if display
         else {}

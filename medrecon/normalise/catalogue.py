@@ -13,12 +13,12 @@ import csv
 import functools
 import os
 import re
-import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from medrecon.errors import MedreconError
+from medrecon.rules_files import TomlShape, read_rules_toml, rules_error
 from medrecon.rules_path import rules_dir
 
 LOCAL_RULES_ENV = "MEDRECON_LOCAL_RULES"
@@ -73,7 +73,21 @@ class Catalogue:
     # combination (sorted) -> its components in the order the product writes the strengths
     # ("paracetamol", "kodein" for Citodon 500 mg/30 mg); absent when rows disagree
     component_order: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
+    # combination -> the unit its strengths are written in ("mikrog/dos" for Symbicort),
+    # so that "Symbicort TH 160/4,5" can be read
+    strength_unit_of: dict[tuple[str, ...], str] = field(default_factory=dict)
+    # combination -> the components that count for duplicates (Movicol: makrogol only)
+    duplicate_components: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
     settings: MatchingSettings = field(default_factory=MatchingSettings)
+    # (substance, form class or "", brand name or "") -> ATC, from rules/atc_variants.csv
+    atc_variants: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    # substance -> the substances it must never be taken for (rules/lookalikes.csv)
+    lookalikes: dict[str, frozenset[str]] = field(default_factory=dict)
+    # (substance, unit) -> {written value: the value of the same dose in the reference
+    # labelling}, and (substance, unit) -> (reference unit, factor) for whole-unit
+    # conversions (kolekalciferol IE -> mg), from rules/strength_equivalents.csv
+    same_dose: dict[tuple[str, str], dict[float, float]] = field(default_factory=dict)
+    unit_conversions: dict[tuple[str, str], tuple[str, float]] = field(default_factory=dict)
     max_name_tokens: int = 1
     sources: tuple[str, ...] = ()
 
@@ -83,10 +97,24 @@ class Catalogue:
             s for entry in self.names.values() for s in entry.substances
         }
 
-    def atc_for(self, substances: Sequence[str]) -> str | None:
+    def atc_for(
+        self, substances: Sequence[str], form_class: str = "", brands: Sequence[str] = ()
+    ) -> str | None:
+        """The ATC code of a product: a brand's or a form's own code before the substance's.
+
+        Hydrokortison is H02AB09 as tablets and D07AA02 as a cream; Magnecyl (500 mg) is
+        N02BA01 where Trombyl (75 mg) is B01AC06 (``rules/atc_variants.csv``).
+        """
         key = tuple(sorted(substances))
         if len(key) == 1:
-            return self.substance_atc.get(key[0]) or None
+            variants = self.atc_variants
+            for brand in brands:
+                for form in (form_class, ""):
+                    found = variants.get((key[0], form, normalise_name(brand)))
+                    if found:
+                        return found
+            found = variants.get((key[0], form_class, ""))
+            return found or self.substance_atc.get(key[0]) or None
         return self.set_atc.get(key)
 
 
@@ -114,6 +142,19 @@ def _read_rows(path: Path) -> list[dict[str, str]]:
     return rows
 
 
+def read_rule_rows(path: Path, columns: Sequence[str]) -> list[tuple[int, dict[str, str]]]:
+    """(line number, row) of a rules CSV whose header may only hold ``columns``."""
+    rows = _read_rows(path)
+    if rows:
+        unknown = set(rows[0]) - set(columns)
+        if unknown:
+            raise MedreconError(
+                f"{path.name} rad 1: okänd kolumn {sorted(unknown)[0]!r} "
+                f"(kända: {', '.join(columns)})."
+            )
+    return [(n, row) for n, row in enumerate(rows, start=2) if any(row.values())]
+
+
 def _split(cell: str | None) -> list[str]:
     return [part.strip() for part in (cell or "").split("|") if part.strip()]
 
@@ -125,6 +166,8 @@ class _Builder:
         self.substance_atc: dict[str, str] = {}
         self.other_atc: dict[str, set[str]] = {}
         self.set_atc: dict[tuple[str, ...], str] = {}
+        self.strength_unit: dict[tuple[str, ...], str] = {}
+        self.duplicate_components: dict[tuple[str, ...], tuple[str, ...]] = {}
         self.npl: dict[str, tuple[str, ...]] = {}
         self.conflicts: list[str] = []
         self.order: dict[tuple[str, ...], tuple[str, ...] | None] = {}
@@ -188,6 +231,14 @@ class _Builder:
         atc = normalise_atc(row.get("atc"))
         if atc:
             self.set_atc.setdefault(parts, atc)
+        unit = (row.get("styrkeenhet") or "").strip()
+        if unit:
+            self.strength_unit.setdefault(parts, unit)
+        counted = tuple(sorted(normalise_name(p) for p in _split(row.get("dubblettkontroll"))))
+        if counted:
+            if not set(counted) <= set(parts):
+                raise MedreconError(f"{where}: dubblettkontroll nämner en substans som inte ingår.")
+            self.duplicate_components.setdefault(parts, counted)
         for name in _split(row.get("handelsnamn")):
             first = normalise_name(name).split(" ")[0]
             generic = first in self.names and self.names[first].kind == KIND_SUBSTANCE
@@ -201,16 +252,137 @@ class _Builder:
         return sorted(used - known)
 
 
-def _read_matching(path: Path) -> MatchingSettings:
+_MATCHING_SHAPE = TomlShape(
+    sections={},
+    values=frozenset({"fuzzy_threshold", "fuzzy_margin", "min_fuzzy_length", "ignore_words"}),
+)
+
+
+def read_matching_settings(path: Path) -> MatchingSettings:
+    """``matching.toml``: how texts are matched by similarity (one reader for the
+    normaliser's substance matching and the engine's fuzzy pairing tier)."""
     if not path.is_file():
         return MatchingSettings()
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    data = read_rules_toml(path, _MATCHING_SHAPE)
+    base = MatchingSettings()
+    try:
+        threshold = float(data.get("fuzzy_threshold", base.fuzzy_threshold))
+        margin = float(data.get("fuzzy_margin", base.fuzzy_margin))
+        min_length = int(data.get("min_fuzzy_length", base.min_fuzzy_length))
+    except (TypeError, ValueError) as exc:
+        raise rules_error(path, f"ett värde är inget tal ({exc}).") from exc
+    if not 0 < threshold <= 100:
+        raise rules_error(path, "fuzzy_threshold ska vara en likhet mellan 0 och 100.")
     return MatchingSettings(
-        fuzzy_threshold=float(data.get("fuzzy_threshold", 88.0)),
-        fuzzy_margin=float(data.get("fuzzy_margin", 4.0)),
-        min_fuzzy_length=int(data.get("min_fuzzy_length", 6)),
+        fuzzy_threshold=threshold,
+        fuzzy_margin=margin,
+        min_fuzzy_length=min_length,
         ignore_words=frozenset(normalise_name(w) for w in data.get("ignore_words", [])),
     )
+
+
+ATC_VARIANT_COLUMNS = ("substans", "beredningsklass", "handelsnamn", "atc", "kommentar")
+
+
+def _read_atc_variants(path: Path, known: dict[str, str]) -> dict[tuple[str, str, str], str]:
+    """``atc_variants.csv``: a substance's ATC code for one form class or one brand."""
+    if not path.is_file():
+        return {}
+    variants: dict[tuple[str, str, str], str] = {}
+    for number, row in enumerate(_read_rows(path), start=2):
+        unknown = set(row) - set(ATC_VARIANT_COLUMNS)
+        if unknown:
+            raise MedreconError(
+                f"{path.name} rad 1: okänd kolumn {sorted(unknown)[0]!r} "
+                f"(kända: {', '.join(ATC_VARIANT_COLUMNS)})."
+            )
+        name = normalise_name(row.get("substans", ""))
+        atc = normalise_atc(row.get("atc"))
+        if name not in known:
+            raise MedreconError(
+                f"{path.name} rad {number}: okänd substans {row.get('substans')!r}."
+            )
+        if atc is None:
+            raise MedreconError(f"{path.name} rad {number}: {row.get('atc')!r} är ingen ATC-kod.")
+        form = row.get("beredningsklass", "").strip()
+        brand = normalise_name(row.get("handelsnamn", ""))
+        variants[(name, form, brand)] = atc
+    return variants
+
+
+EQUIVALENT_COLUMNS = ("substans", "styrka", "samma_dos_som", "kommentar")
+
+
+def _read_strength_equivalents(
+    path: Path, known: dict[str, str]
+) -> tuple[dict[tuple[str, str], dict[float, float]], dict[tuple[str, str], tuple[str, float]]]:
+    """``strength_equivalents.csv``: labelled strengths that are the same dose.
+
+    "metoprolol; 47,5 mg; 50 mg" (succinate labelled as succinate against the tartrate
+    label): the written value maps to the reference value. Two different units
+    ("kolekalciferol; 800 IE; 20 mikrog") give a conversion for every value of that unit.
+    """
+    from medrecon.normalise.strength import parse_strength  # strength reads units.toml
+
+    same: dict[tuple[str, str], dict[float, float]] = {}
+    conversions: dict[tuple[str, str], tuple[str, float]] = {}
+    if not path.is_file():
+        return same, conversions
+    for number, row in enumerate(_read_rows(path), start=2):
+        unknown = set(row) - set(EQUIVALENT_COLUMNS)
+        if unknown:
+            raise MedreconError(
+                f"{path.name} rad 1: okänd kolumn {sorted(unknown)[0]!r} "
+                f"(kända: {', '.join(EQUIVALENT_COLUMNS)})."
+            )
+        name = normalise_name(row.get("substans", ""))
+        if name not in known:
+            raise MedreconError(
+                f"{path.name} rad {number}: okänd substans {row.get('substans')!r}."
+            )
+        written, reference = (
+            parse_strength(row.get("styrka")),
+            parse_strength(row.get("samma_dos_som")),
+        )
+        if written is None or reference is None or len(written.values) != 1:
+            raise MedreconError(f"{path.name} rad {number}: styrkorna kan inte läsas.")
+        if len(reference.values) != 1 or written.values[0] <= 0:
+            raise MedreconError(f"{path.name} rad {number}: styrkorna kan inte läsas.")
+        if written.unit == reference.unit:
+            same.setdefault((name, written.unit), {})[round(written.values[0], 9)] = (
+                reference.values[0]
+            )
+        else:
+            factor = reference.values[0] / written.values[0]
+            conversions[(name, written.unit)] = (reference.unit, factor)
+    return same, conversions
+
+
+LOOKALIKE_COLUMNS = ("substans_a", "substans_b", "kommentar")
+
+
+def _read_lookalikes(path: Path, known: dict[str, str]) -> dict[str, frozenset[str]]:
+    """``lookalikes.csv``: pairs of substances that a misspelling must never turn into
+    each other (prednison/prednisolon); both must be in the catalogue."""
+    if not path.is_file():
+        return {}
+    pairs: dict[str, set[str]] = {}
+    for number, row in enumerate(_read_rows(path), start=2):
+        unknown = set(row) - set(LOOKALIKE_COLUMNS)
+        if unknown:
+            raise MedreconError(
+                f"{path.name} rad 1: okänd kolumn {sorted(unknown)[0]!r} "
+                f"(kända: {', '.join(LOOKALIKE_COLUMNS)})."
+            )
+        a, b = normalise_name(row.get("substans_a", "")), normalise_name(row.get("substans_b", ""))
+        for name in (a, b):
+            if name not in known:
+                raise MedreconError(f"{path.name} rad {number}: okänd substans {name!r}.")
+        if a == b:
+            raise MedreconError(f"{path.name} rad {number}: samma substans två gånger.")
+        pairs.setdefault(a, set()).add(b)
+        pairs.setdefault(b, set()).add(a)
+    return {name: frozenset(others) for name, others in pairs.items()}
 
 
 def _local_paths(local_files: Iterable[str | Path] | None) -> tuple[Path, ...]:
@@ -262,14 +434,23 @@ def build_catalogue(folder: Path, local: Sequence[Path] = ()) -> Catalogue:
     for parts, atc in builder.set_atc.items():
         by_atc.setdefault(atc, set()).add(parts)
     atc_index = {code: next(iter(sets)) for code, sets in by_atc.items() if len(sets) == 1}
+    same_dose, conversions = _read_strength_equivalents(
+        folder / "strength_equivalents.csv", builder.substance_atc
+    )
     return Catalogue(
+        same_dose=same_dose,
+        unit_conversions=conversions,
+        lookalikes=_read_lookalikes(folder / "lookalikes.csv", builder.substance_atc),
+        atc_variants=_read_atc_variants(folder / "atc_variants.csv", builder.substance_atc),
         names=builder.names,
         substance_atc=builder.substance_atc,
         set_atc=builder.set_atc,
         atc_index=atc_index,
         npl_index=builder.npl,
         component_order={k: v for k, v in builder.order.items() if v is not None},
-        settings=_read_matching(folder / "matching.toml"),
+        strength_unit_of=builder.strength_unit,
+        duplicate_components=builder.duplicate_components,
+        settings=read_matching_settings(folder / "matching.toml"),
         max_name_tokens=max((k.count(" ") + 1 for k in builder.names), default=1),
         sources=tuple(str(p) for p in local),
     )

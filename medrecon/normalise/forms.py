@@ -58,11 +58,18 @@ ROUTES = (
 _W = r"[0-9a-zåäöµμ]"
 
 
+# Where a line's form class came from: written as a form, implied by a word of the name
+# that only exists in one form ("ZOC", "Turbuhaler"), or the usual form of a brand named
+# without a form ("Furix 40 mg"). Only the first two are ever compared.
+FORM_WRITTEN, FORM_BY_NAME, FORM_USUAL = "written", "name", "usual"
+
+
 @dataclass(frozen=True)
 class FormReading:
     form_class: str  # one of FORM_CLASSES
     route: str | None  # route implied by the form (None when the form does not tell)
     matched: str | None  # the listed form text that decided it
+    source: str | None = None  # FORM_WRITTEN | FORM_BY_NAME | FORM_USUAL; None if unknown
 
 
 @dataclass(frozen=True)
@@ -79,6 +86,7 @@ class FormRules:
     route_text: dict[str, str]
     route_label: dict[str, str]
     route_pattern: re.Pattern[str] | None
+    usual_form: dict[str, str]  # brand name -> its usual form class
 
 
 def _alternation(keys: list[str]) -> re.Pattern[str] | None:
@@ -113,6 +121,7 @@ def _load(folder: str) -> FormRules:
             text_class[normalise_name(text)] = name
     route_by_text = {normalise_name(k): v for k, v in forms.get("route_by_text", {}).items()}
     implied = {normalise_name(k): v for k, v in forms.get("implied_by_name", {}).items()}
+    usual = {normalise_name(k): v for k, v in forms.get("usual_form_of_brand", {}).items()}
     abbreviation_map = {k.lower(): v for k, v in forms.get("abbreviations", {}).items()}
     route_text: dict[str, str] = {}
     route_label: dict[str, str] = {}
@@ -133,6 +142,7 @@ def _load(folder: str) -> FormRules:
         route_text=route_text,
         route_label=route_label,
         route_pattern=_alternation([k for k in route_text if k]),
+        usual_form=usual,
     )
 
 
@@ -179,15 +189,25 @@ def read_form(text: str | None, *, implied_by_name: bool = False) -> FormReading
     ):
         # "Madopark Depot kapsel": the product word says which kind of capsule it is
         form_class = rules.implied[implied]
-        return FormReading(form_class, rules.class_route.get(form_class), implied)
+        return FormReading(form_class, rules.class_route.get(form_class), implied, FORM_WRITTEN)
     if matched is not None:
         form_class = rules.text_class[matched]
         route = rules.route_by_text.get(matched, rules.class_route.get(form_class))
-        return FormReading(form_class, route, matched)
+        return FormReading(form_class, route, matched, FORM_WRITTEN)
     if implied is not None:  # only looked for with implied_by_name
         form_class = rules.implied[implied]
-        return FormReading(form_class, rules.class_route.get(form_class), implied)
+        return FormReading(form_class, rules.class_route.get(form_class), implied, FORM_BY_NAME)
     return FormReading(UNKNOWN, None, None)
+
+
+def usual_form(names: tuple[str, ...] | list[str]) -> FormReading | None:
+    """The usual form of the first of these brand names that has one (``FORM_USUAL``)."""
+    rules = form_rules()
+    for name in names:
+        form_class = rules.usual_form.get(normalise_name(name))
+        if form_class is not None:
+            return FormReading(form_class, rules.class_route.get(form_class), name, FORM_USUAL)
+    return None
 
 
 def classify_form(text: str | None) -> str:

@@ -19,7 +19,7 @@ import polars as pl
 from medrecon.normalise.catalogue import Catalogue, load_catalogue
 from medrecon.normalise.daily_amount import daily_amount_columns
 from medrecon.normalise.dose_model import DOSE_COLUMNS_SCHEMA, DoseReading
-from medrecon.normalise.dosing import dose_from_slots, parse_dosing
+from medrecon.normalise.dosing import countable_units, dose_from_slots, parse_dosing
 from medrecon.normalise.product_reading import (
     _CKEY,
     CLINICAL_KEYS,
@@ -71,6 +71,8 @@ def _texts_disagree(text: DoseReading, slots: DoseReading) -> bool:
         return False  # a marker only ("enligt ordination"): nothing to compare
     if text.as_needed != slots.as_needed:
         return True
+    if text.unit is not None and text.unit not in countable_units():
+        return False  # "500 mg x 2" against columns that count pieces: not comparable
     if (
         text.daily_units is not None
         and slots.daily_units is not None
@@ -82,38 +84,42 @@ def _texts_disagree(text: DoseReading, slots: DoseReading) -> bool:
 
 
 def _with_text_interval(slots: DoseReading, text: DoseReading) -> DoseReading:
-    """Take the days from the text when the time columns only say the time of day.
+    """Take the days and the sides from the text; the time columns only say the time of day.
 
     Pascal's time columns give the amount at each dispensing time; which days (weekly,
-    every other day, Mondays and Thursdays) only the Användning text can say.
+    every other day, Mondays and Thursdays) and how many eyes or nostrils only the
+    Användning text can say.
     """
-    if not text.understood or text.interval_days is None or text.interval_days <= 1:
+    if not text.understood or slots.daily_units is None:
         return slots
-    if slots.daily_units is None:
+    interval = text.interval_days if text.interval_days and text.interval_days > 1 else 1.0
+    factor = text.laterality / interval
+    if factor == 1.0:
         return slots
     return replace(
         slots,
-        interval_days=text.interval_days,
-        weekdays=text.weekdays,
-        daily_units=slots.daily_units / text.interval_days,
+        interval_days=interval,
+        weekdays=text.weekdays if interval > 1 else slots.weekdays,
+        laterality=text.laterality,
+        daily_units=slots.daily_units * factor,
+        daily_units_min=(slots.daily_units_min or slots.daily_units) * factor,
     )
 
 
-# Markers of readings that are understood but are no standing dose to compare.
+# Marker of readings that are understood but are no standing dose to compare.
 MARKER_STEPS = "stegvis dosering"
-MARKER_DURATION = "tidsbegränsad dosering"
 
 
 def _not_standing(reading: DoseReading) -> DoseReading:
-    """A reading with later steps or a duration is no comparable standing dose.
+    """A reading with later steps is no comparable standing dose.
 
     "2 tabletter dagligen i 10 dagar, därefter 1 tablett dagligen" is not 2 a day for good:
     the numbers are dropped and a marker kept, so the engine compares the texts instead.
+    A course of one dose ("1x2 i 10 dagar") is compared as that dose.
     """
-    if not reading.understood or (not reading.steps and reading.duration_days is None):
+    if not reading.understood or not reading.steps:
         return reading
-    marker = MARKER_STEPS if reading.steps else MARKER_DURATION
-    return DoseReading(text=reading.text, understood=False, marker=marker)
+    return DoseReading(text=reading.text, understood=False, marker=MARKER_STEPS)
 
 
 def read_dose(
@@ -126,8 +132,8 @@ def read_dose(
 
     When any time column is filled (Pascal) the columns are the dispensed truth; the text
     then only flags ``dose_text_conflict`` when it was understood and says otherwise. A
-    text with steps or a duration is no standing dose, with or without columns: not
-    understood, with the marker "stegvis dosering" / "tidsbegränsad dosering".
+    text with steps is no standing dose, with or without columns: not understood, with
+    the marker "stegvis dosering".
     """
     cache = cache if cache is not None else {}
     text_reading: DoseReading | None = None
@@ -139,18 +145,12 @@ def read_dose(
     flag = bool(as_needed)
     from_slots = any(v is not None for v in slots)
     conflict = False
-    if (
-        from_slots
-        and text_reading is not None
-        and text_reading.marker
-        in (
-            MARKER_STEPS,
-            MARKER_DURATION,
-        )
-    ):
+    if from_slots and text_reading is not None and text_reading.marker == MARKER_STEPS:
         reading = text_reading  # the columns show one step of a schedule that changes
     elif from_slots:
-        unit = text_reading.unit if text_reading is not None and text_reading.understood else None
+        unit = None
+        if text_reading is not None and text_reading.understood:
+            unit = text_reading.unit if text_reading.unit in countable_units() else None
         reading = dose_from_slots(*slots, as_needed=flag, text=text or "", unit=unit)
         if text_reading is not None:
             reading = _with_text_interval(reading, text_reading)

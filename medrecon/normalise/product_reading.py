@@ -19,9 +19,12 @@ from medrecon.normalise.forms import (
     FormReading,
     classify_route,
     read_form,
+    usual_form,
 )
 from medrecon.normalise.strength import (
     Strength,
+    as_reference,
+    bare_ratio_strength,
     in_substance_order,
     parse_strength,
 )
@@ -54,6 +57,7 @@ _CLINICAL_SCHEMA: dict[str, pl.DataType] = {
         name: RESOLVED_EXTRA_SCHEMA[name]
         for name in (
             "substances",
+            "duplicate_substances",
             "substance",
             "resolved_atc",
             "resolution",
@@ -62,6 +66,7 @@ _CLINICAL_SCHEMA: dict[str, pl.DataType] = {
             "strength_unit",
             "strength_values",
             "form_class",
+            "form_source",
             "route",
         )
     },
@@ -97,9 +102,20 @@ def read_clinical(rows: list[dict[str, Any]], catalogue: Catalogue) -> list[Clin
         atc = normalise_atc(row["atc"])
         if atc and atc in catalogue.atc_index:
             return Resolution(catalogue.atc_index[atc], ATC, 1.0, (atc,))
-        for found in (by_substance.get(row["substance_text"]), by_product.get(row["product_text"])):
-            if found is not None and found.method != UNRESOLVED:
-                return found
+        column = by_substance.get(row["substance_text"])
+        product = by_product.get(row["product_text"])
+        if column is not None and column.method != UNRESOLVED:
+            # "Makrogol" in the substance column of a Movicol line: the column names only
+            # the main component of the combination the product text names
+            if (
+                product is not None
+                and product.method != UNRESOLVED
+                and set(column.substances) < set(product.substances)
+            ):
+                return product
+            return column
+        if product is not None and product.method != UNRESOLVED:
+            return product
         return None
 
     exact_results = [exact(r) for r in rows]
@@ -132,13 +148,25 @@ def read_clinical(rows: list[dict[str, Any]], catalogue: Catalogue) -> list[Clin
         if form_key not in forms:
             forms[form_key] = _form_of(row["form_text"], row["product_text"])
         form = forms[form_key]
+        if form.form_class == UNKNOWN and found.matched:
+            form = usual_form(found.matched) or form
         if row["route_text"] not in routes:
             routes[row["route_text"]] = classify_route(row["route_text"])
         route = form.route if _blank(row["route_text"]) else routes[row["route_text"]]
         atc = normalise_atc(row["atc"]) or (
-            catalogue.atc_for(found.substances) if found.substances else None
+            catalogue.atc_for(found.substances, form.form_class, found.matched)
+            if found.substances
+            else None
         )
         strength = strengths[strength_key]
+        if strength is None and len(found.substances) > 1:
+            unit = catalogue.strength_unit_of.get(found.substances)
+            strength = bare_ratio_strength(row["product_text"], unit) if unit else None
+        if strength is not None and len(found.substances) == 1:
+            key = (found.substances[0], strength.unit)
+            strength = as_reference(
+                strength, catalogue.same_dose.get(key), catalogue.unit_conversions.get(key)
+            )
         if strength is not None and len(found.substances) > 1:
             # values follow `substances` (alphabetical), not the product text's order
             order = catalogue.component_order.get(found.substances)
@@ -174,6 +202,8 @@ def _clinical_frame(distinct: pl.DataFrame, catalogue: Catalogue) -> pl.DataFram
     for reading in readings:
         res, strength = reading.resolution, reading.strength
         data["substances"].append(list(res.substances))
+        counted = catalogue.duplicate_components.get(res.substances, res.substances)
+        data["duplicate_substances"].append(list(counted))
         data["substance"].append(" + ".join(res.substances) if res.substances else None)
         data["resolved_atc"].append(reading.resolved_atc)
         data["resolution"].append(res.method)
@@ -182,5 +212,6 @@ def _clinical_frame(distinct: pl.DataFrame, catalogue: Catalogue) -> pl.DataFram
         data["strength_unit"].append(strength.unit if strength else None)
         data["strength_values"].append(list(strength.values) if strength else None)
         data["form_class"].append(reading.form.form_class)
+        data["form_source"].append(reading.form.source)
         data["route"].append(reading.route)
     return pl.DataFrame(data, schema=_CLINICAL_SCHEMA)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from medrecon.rules_path import rules_dir
@@ -30,7 +30,7 @@ _THOUSANDS = re.compile(r"(?<![\d.,])(\d{1,3})[ \u00a0](000)(?![\d])")
 class UnitTables:
     quantity: dict[str, tuple[str, float]]  # written unit -> (canonical unit, factor)
     per: dict[str, str]  # denominator word -> canonical denominator
-    countable: frozenset[str]
+    skipped: re.Pattern[str] | None = None  # words between a number and its unit
 
 
 @functools.lru_cache(maxsize=4)
@@ -46,8 +46,13 @@ def _load_units(folder: str) -> UnitTables:
     for word, canonical in data.get("other", {}).items():
         quantity[word.lower()] = (str(canonical), 1.0)
     per = {word.lower(): str(canonical) for word, canonical in data.get("per", {}).items()}
-    countable = frozenset(str(u).lower() for u in data.get("countable", {}).get("units", []))
-    return UnitTables(quantity, per, countable)
+    phrases = [str(p).lower() for p in data.get("skipped", {}).get("phrases", [])]
+    skipped = (
+        re.compile("|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True)))
+        if phrases
+        else None
+    )
+    return UnitTables(quantity, per, skipped)
 
 
 def unit_tables() -> UnitTables:
@@ -200,7 +205,9 @@ def _is_denominator(word: str, comps: list, units: UnitTables) -> bool:
 
 
 def _prepare(text: str) -> str:
-    return _THOUSANDS.sub(r"\1\2", text.lower())
+    prepared = _THOUSANDS.sub(r"\1\2", text.lower())
+    skipped = unit_tables().skipped
+    return skipped.sub(lambda m: " " * len(m.group()), prepared) if skipped else prepared
 
 
 def find_strength(text: str | None) -> Strength | None:
@@ -279,3 +286,39 @@ def in_substance_order(strength: Strength, order: tuple[str, ...] | None) -> Str
     if not order or len(order) < 2 or len(order) != len(strength.values):
         return strength
     return strength.reordered(sorted(range(len(order)), key=lambda i: order[i]))
+
+
+def as_reference(
+    strength: Strength, same_dose: dict[float, float] | None, conversion: tuple[str, float] | None
+) -> Strength:
+    """The strength in the reference labelling of its substance (a single-substance line).
+
+    "Metoprolol Sandoz 47,5 mg" (succinate) becomes 50 mg, the tartrate label of the same
+    dose; "kolekalciferol 800 IE" becomes 0,02 mg (rules/strength_equivalents.csv).
+    """
+    if len(strength.values) != 1:
+        return strength
+    value = strength.values[0]
+    if same_dose:
+        mapped = same_dose.get(round(value, 9))
+        if mapped is not None:
+            return replace(strength, values=(mapped,))
+    if conversion is not None:
+        unit, factor = conversion
+        base = unit.split("/")[0]
+        return replace(strength, values=(round(value * factor, 10),), unit=unit, units=(base,))
+    return strength
+
+
+_BARE_RATIO = re.compile(r"(?<![\d.,/])(\d+(?:[.,]\d+)?)\s*/\s*(\d+(?:[.,]\d+)?)(?![\d.,/])")
+
+
+def bare_ratio_strength(text: str | None, unit: str) -> Strength | None:
+    """ "Symbicort TH 160/4,5": a combination's strengths written without a unit, read in
+    the unit the catalogue gives for that combination ("mikrog/dos")."""
+    if not text:
+        return None
+    found = _BARE_RATIO.search(text)
+    if found is None:
+        return None
+    return parse_strength(f"{found.group(1)} {unit.split('/')[0]}/{found.group(2)} {unit}")

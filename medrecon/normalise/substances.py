@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from rapidfuzz import fuzz, process, utils
+from rapidfuzz.distance import OSA
 
 from medrecon.normalise.catalogue import KIND_BRAND, Catalogue, normalise_name
 from medrecon.normalise.forms import expand_abbreviations, form_words
@@ -163,7 +164,52 @@ def fuzzy_lookup(
         for row in np.flatnonzero(ok):
             name = index.choices[int(best[row])]
             accepted[chunk[row]] = (name, index.sets[int(best[row])], float(best_score[row]))
+        typos = _typing_errors([q for q in chunk if q not in accepted], index, catalogue)
+        accepted.update(typos)
     return accepted
+
+
+def _typing_errors(
+    queries: list[str], index: _FuzzyIndex, catalogue: Catalogue
+) -> dict[str, tuple[str, tuple[str, ...], float]]:
+    """Names one typing error away from one catalogue name ("Eliqius", "Trombly").
+
+    A swapped pair of letters is one error (OSA distance); words of nine letters or more
+    may have two ("Citolapram"). Accepted only when the closest name is unique to one
+    substance, starts with the same letter, and is not one of a look-alike pair whose
+    other member is nearly as close (``rules/lookalikes.csv``).
+    """
+    if not queries:
+        return {}
+    processed = [utils.default_process(q) for q in queries]
+    names = [utils.default_process(c) for c in index.choices]
+    distances = process.cdist(processed, names, scorer=OSA.distance, dtype=np.int32, workers=1)
+    found: dict[str, tuple[str, tuple[str, ...], float]] = {}
+    for row, query in enumerate(processed):
+        if len(query) < 5:
+            continue
+        limit = 2 if len(query) >= 9 else 1
+        best = int(distances[row].min())
+        if best == 0 or best > limit:
+            continue
+        closest = np.flatnonzero(distances[row] == best)
+        groups = {int(index.groups[i]) for i in closest}
+        if len(groups) != 1:
+            continue
+        choice = int(closest[0])
+        if names[choice][:1] != query[:1]:
+            continue
+        substances = index.sets[choice]
+        rivals = set().union(*(catalogue.lookalikes.get(s, frozenset()) for s in substances))
+        near_rival = any(
+            int(distances[row][i]) <= best + 1 and set(index.sets[i]) & rivals
+            for i in np.flatnonzero(distances[row] <= best + 1)
+        )
+        if near_rival:
+            continue
+        score = 100.0 * (1.0 - best / max(len(query), 1))
+        found[queries[row]] = (index.choices[choice], substances, round(score, 2))
+    return found
 
 
 def resolve_texts(

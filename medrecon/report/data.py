@@ -21,6 +21,7 @@ from medrecon.report.pseudonym import Pseudonymiser
 from medrecon.schema import SYSTEM_LABEL
 
 NO_UNIT = "Enhet saknas (bara i Pascal)"
+INCOMPLETE = {name: pl.String() for name in ("care_unit", "patient_name", "patient_id", "reason")}
 
 # The store's state columns the report reads (see docs/store-api.md, finding_states).
 STATE_COLUMNS: dict[str, pl.DataType] = {
@@ -60,6 +61,9 @@ class ReportData:
     trend: pl.DataFrame  # started_at, n_open, n_new, n_gone, n_decided
     pseudonymised: bool = False
     notes: list[str] = field(default_factory=list)
+    # care_unit, patient_name, patient_id, reason: one row per reason a patient's list may
+    # lack rows (``incomplete_reasons`` of the engine's patient table)
+    incomplete: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=INCOMPLETE))
     # Every patient name read tonight (both systems): what pseudonymising masks in text.
     patient_names: frozenset[str] = frozenset()
 
@@ -238,6 +242,23 @@ def build_elderly_view(recon: Reconciliation) -> pl.DataFrame:
     )
 
 
+def build_incomplete_view(recon: Reconciliation) -> pl.DataFrame:
+    """Patients whose lists may lack rows, one row per reason, by unit and name."""
+    if "incomplete_reasons" not in recon.patients.columns:
+        return pl.DataFrame(schema=INCOMPLETE)
+    return (
+        recon.patients.filter(pl.col("incomplete_reasons").list.len() > 0)
+        .select(
+            pl.col("care_unit").fill_null(NO_UNIT),
+            "patient_name",
+            "patient_id",
+            reason=pl.col("incomplete_reasons"),
+        )
+        .explode("reason", empty_as_null=False)
+        .sort(["care_unit", "patient_name", "patient_id"], nulls_last=True)
+    )
+
+
 def build_rejected_view(recon: Reconciliation) -> pl.DataFrame:
     return recon.rejected.select(
         source=pl.col("source").replace_strict(SYSTEM_LABEL, default=pl.col("source")),
@@ -315,6 +336,7 @@ def pseudonymise(data: ReportData, pseudonymiser: Pseudonymiser) -> ReportData:
         trend=data.trend,
         pseudonymised=True,
         notes=data.notes,
+        incomplete=keyed(data.incomplete),  # its reasons are masked like all text
         patient_names=data.patient_names,
     )
 
@@ -341,6 +363,7 @@ def build_report_data(
         rejected=build_rejected_view(recon),
         elderly=build_elderly_view(recon),
         trend=build_trend(runs, facts, open_now),
+        incomplete=build_incomplete_view(recon),
         patient_names=frozenset(names.drop_nulls().unique().to_list()),
     )
     if pseudonymiser is not None:

@@ -104,6 +104,9 @@ def _key_figures(sheet: _Sheet, fig: Figures) -> None:
     )
     sheet.append(["Patienter med äldreindikatorer", fig.elderly_patients])
     sheet.append(["Inläsningsfel (rader som inte kunde läsas)", fig.rejected_rows])
+    sheet.append(
+        ["Patienter ofullständigt inlästa (listan kan sakna rader)", fig.incomplete_patients]
+    )
 
 
 def _unit_table(sheet: _Sheet, data: ReportData) -> tuple[int, int]:

@@ -28,6 +28,7 @@ class Figures:
     patients_reconciled: int  # no open findings, or a valid sign-off
     elderly_patients: int
     rejected_rows: int
+    incomplete_patients: int = 0  # lists that may lack rows (see "Ofullständigt inlästa")
 
     @property
     def reconciled_share(self) -> float | None:
@@ -56,6 +57,9 @@ def figures(data: ReportData) -> Figures:
         patients_reconciled=reconciled,
         elderly_patients=data.elderly["patient_id"].n_unique() if data.elderly.height else 0,
         rejected_rows=data.rejected.height,
+        incomplete_patients=data.incomplete["patient_id"].n_unique()
+        if data.incomplete.height
+        else 0,
     )
 
 

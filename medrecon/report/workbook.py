@@ -22,7 +22,14 @@ from medrecon.report.tables import Column, RowProgress, write_table_sheet
 
 log = logging.getLogger(__name__)
 
-SHEETS = ("Sammanfattning", "Avvikelser", "Beslutade", "Inläsningsfel", "Äldreindikatorer")
+SHEETS = (
+    "Sammanfattning",
+    "Avvikelser",
+    "Beslutade",
+    "Inläsningsfel",
+    "Ofullständigt inlästa",
+    "Äldreindikatorer",
+)
 
 # Test hook: seconds to sleep once the big sheet has started, so a test can kill the
 # process mid-write and check that yesterday's report is untouched.
@@ -48,6 +55,9 @@ def open_columns(pseudonymised: bool) -> list[Column]:
         Column("Cosmic-rad", "cosmic_line", 42),
         Column("Pascal-rad", "pascal_line", 42),
         Column("Förklaring", "explanation", 60),
+        Column("Ledtråd", "hint", 50),
+        Column("Ändrad i Cosmic", "cosmic_changed", 17, style="datetime"),
+        Column("Ändrad i Pascal", "pascal_changed", 17, style="datetime"),
         Column("Först sedd", "first_seen_date", 12),
         Column("Dagar öppen", "days_open", 12),
         Column("Senaste beslut", "latest_decision", 40),
@@ -77,6 +87,14 @@ REJECTED_COLUMNS = [
     Column("Rad", "line", 8),
     Column("Orsak", "reason", 80),
 ]
+
+
+def incomplete_columns(pseudonymised: bool) -> list[Column]:
+    return [
+        Column("Enhet", "care_unit", 28),
+        *_patient_columns(pseudonymised),
+        Column("Varför listan kan sakna rader", "reason", 100),
+    ]
 
 
 def elderly_columns(pseudonymised: bool) -> list[Column]:
@@ -131,6 +149,14 @@ def build_workbook(
     )
     write_table_sheet(
         wb,
+        "Ofullständigt inlästa",
+        "Ofullstandiga",
+        incomplete_columns(pseudo),
+        _with_display_id(data.incomplete, pseudo),
+        progress=progress,
+    )
+    write_table_sheet(
+        wb,
         "Äldreindikatorer",
         "Aldreindikatorer",
         elderly_columns(pseudo),
@@ -142,7 +168,13 @@ def build_workbook(
 
 def report_rows(data: ReportData) -> int:
     """Rows the detail sheets will hold (for a progress bar's total)."""
-    return data.open.height + data.decided.height + data.rejected.height + data.elderly.height
+    return (
+        data.open.height
+        + data.decided.height
+        + data.rejected.height
+        + data.incomplete.height
+        + data.elderly.height
+    )
 
 
 def _check_out(out: Path) -> Path:

@@ -1,10 +1,15 @@
 """The decision store: decisions per finding, runs, sign-off and the audit log.
 
-Public API (docs/store-api.md): ``Store``, ``default_db_path``, ``ACTIONS`` and the
-record types. SQLite by default; every SQL statement lives in this package.
+Public API (docs/store-api.md): ``Store``, ``StoreLocation``, ``ACTIONS`` and the record
+types. SQLite by default, PostgreSQL by URL; every SQL statement lives in this package.
 """
 
-from medrecon.store.paths import add_db_argument, default_db_path, resolve_db_path
+from medrecon.store.location import (
+    StoreLocation,
+    add_db_argument,
+    default_location,
+    resolve_location,
+)
 from medrecon.store.records import (
     ACTIONS,
     WITHDRAWN,
@@ -25,7 +30,8 @@ __all__ = [
     "RunSummary",
     "SignOffRecord",
     "Store",
+    "StoreLocation",
     "add_db_argument",
-    "default_db_path",
-    "resolve_db_path",
+    "default_location",
+    "resolve_location",
 ]

@@ -1,10 +1,12 @@
-"""The audit log: append-only entries chained by SHA-256.
+"""The audit log: append-only entries chained by SHA-256 and signed with the audit key.
 
 Each entry's hash is ``sha256(previous hash + canonical JSON of the entry)``, so
 editing, inserting or removing an entry anywhere but at the very end breaks the chain at
-that point. Entries are written by the caller's transaction, together with the change
-they record. The head hash is also written to the application log after every run, as
-an anchor outside the database against someone cutting off the newest entries.
+that point; its ``mac`` (``medrecon.store.signing``) makes re-hashing the chain after an
+edit detectable too. Entries are written by the caller's transaction, together with the
+change they record; after the commit the store records the head outside the database
+(``medrecon.store.anchor``), which shows when the newest entries are cut off.
+``medrecon.store.verify`` checks all of it.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from medrecon.store.records import AuditEntry, AuditVerification
-from medrecon.store.tables import audit_log
+from medrecon.errors import MedreconError
+from medrecon.store.records import AuditEntry
+from medrecon.store.signing import KEY_ID, KEYED_FROM, AuditKey, store_key_id, wrong_key_message
+from medrecon.store.tables import audit_log, store_meta
 
 GENESIS_HASH = "0" * 64
 
@@ -59,33 +63,61 @@ def entry_hash(previous_hash: str, row: dict[str, Any]) -> str:
     return hashlib.sha256((previous_hash + payload).encode("utf-8")).hexdigest()
 
 
-def append(
-    conn: Connection,
-    *,
-    at: str,
-    user: str,
-    action: str,
-    patient_id: str | None = None,
-    finding_id: str | None = None,
-    details: dict[str, Any] | None = None,
-) -> int:
-    """Append one entry inside the caller's (write) transaction; returns its seq."""
-    last = conn.execute(
-        select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
-    ).first()
-    previous_hash = last.hash if last else GENESIS_HASH
-    row: dict[str, Any] = {
-        "seq": (last.seq + 1) if last else 1,
-        "at": at,
-        "user": user,
-        "action": action,
-        "patient_id": patient_id,
-        "finding_id": finding_id,
-        "details": canonical_json(details or {}),
-    }
-    row["hash"] = entry_hash(previous_hash, row)
-    conn.execute(audit_log.insert().values(**row))
-    return int(row["seq"])
+class AuditTrail:
+    """Appends signed entries inside one write transaction and remembers the head it left.
+
+    The first entry of a transaction also checks that the store is signed with this key
+    (and records the key's id when the store has none yet), so two keys never sign one
+    chain.
+    """
+
+    def __init__(self, conn: Connection, key: AuditKey) -> None:
+        self.conn = conn
+        self.key = key
+        self.head: tuple[int, str] | None = None  # (seq, hash) of the last entry appended
+
+    def append(
+        self,
+        *,
+        at: str,
+        user: str,
+        action: str,
+        patient_id: str | None = None,
+        finding_id: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> int:
+        """Append one entry; returns its seq."""
+        last = self.head or head(self.conn)
+        seq = last[0] + 1 if last else 1
+        if self.head is None:
+            self._claim(seq, at)
+        row: dict[str, Any] = {
+            "seq": seq,
+            "at": at,
+            "user": user,
+            "action": action,
+            "patient_id": patient_id,
+            "finding_id": finding_id,
+            "details": canonical_json(details or {}),
+        }
+        row["hash"] = entry_hash(last[1] if last else GENESIS_HASH, row)
+        row["mac"] = self.key.mac(seq, row["hash"])
+        self.conn.execute(audit_log.insert().values(**row))
+        self.head = (seq, row["hash"])
+        return seq
+
+    def _claim(self, seq: int, at: str) -> None:
+        key_id, _ = store_key_id(self.conn)
+        if key_id is None:
+            self.conn.execute(
+                store_meta.insert(),
+                [
+                    {"name": KEY_ID, "value": self.key.key_id, "set_at": at},
+                    {"name": KEYED_FROM, "value": str(seq), "set_at": at},
+                ],
+            )
+        elif key_id != self.key.key_id:
+            raise MedreconError(wrong_key_message(self.key.path), title="Fel nyckel")
 
 
 def head(conn: Connection) -> tuple[int, str] | None:
@@ -118,44 +150,3 @@ def entries(conn: Connection, patient_id: str | None = None) -> list[AuditEntry]
             )
         )
     return result
-
-
-def verify(conn: Connection) -> AuditVerification:
-    """Recompute the whole chain; report the first entry that is altered or missing."""
-    previous_hash = GENESIS_HASH
-    expected_seq = 1
-    checked = 0
-    rows = conn.execution_options(yield_per=2000).execute(
-        select(audit_log).order_by(audit_log.c.seq)
-    )
-    for row in rows.mappings():
-        if row["seq"] != expected_seq:
-            return AuditVerification(
-                ok=False,
-                entries=checked,
-                first_bad=expected_seq,
-                message=(
-                    f"Granskningsloggen är bruten: post {expected_seq} saknas "
-                    f"(nästa post är {row['seq']})."
-                ),
-            )
-        if entry_hash(previous_hash, dict(row)) != row["hash"]:
-            return AuditVerification(
-                ok=False,
-                entries=checked,
-                first_bad=expected_seq,
-                message=(
-                    f"Granskningsloggen är bruten vid post {expected_seq} "
-                    f"({row['at']}): posten har ändrats eller kedjan bryts här."
-                ),
-            )
-        previous_hash = row["hash"]
-        expected_seq += 1
-        checked += 1
-    return AuditVerification(
-        ok=True,
-        entries=checked,
-        first_bad=None,
-        message=f"Granskningsloggen är hel: {checked} poster kontrollerade.",
-        head_hash=previous_hash if checked else None,
-    )

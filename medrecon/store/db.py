@@ -1,10 +1,18 @@
 """Opening the database: engine, SQLite pragmas, owner-only files, migrations.
 
-SQLite is the default backend. Each connection runs with WAL, a busy timeout, foreign
-keys on and ``synchronous=FULL`` (a committed decision survives a power cut). pysqlite's
-own transaction handling is switched off so that write transactions can start with
-``BEGIN IMMEDIATE``: the write lock is taken *before* the current decision is read,
-which makes the optimistic check and the insert one atomic step.
+Writers are serialised on both backends, because every write appends to one hash chain
+(the audit log) and must read its head first:
+
+- SQLite: each connection runs with WAL, a busy timeout, foreign keys on and
+  ``synchronous=FULL`` (a committed decision survives a power cut). pysqlite's own
+  transaction handling is switched off so that write transactions start with
+  ``BEGIN IMMEDIATE``: the write lock is taken *before* the current decision is read.
+- PostgreSQL: a write transaction first takes one transaction-scoped advisory lock
+  (``pg_advisory_xact_lock``), the server's equivalent of ``BEGIN IMMEDIATE``. Under
+  READ COMMITTED every later statement then sees what the previous writer committed,
+  so the optimistic check, the insert and the next audit number are one atomic step.
+  Reads run in REPEATABLE READ: one snapshot, so a decision and its audit entry are
+  always seen together.
 """
 
 from __future__ import annotations
@@ -17,8 +25,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy import create_engine, event, inspect, text
+from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.exc import OperationalError
 
 from medrecon.errors import MedreconError
@@ -27,6 +35,13 @@ from medrecon.files import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE
 BUSY_TIMEOUT_MS = 30_000
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 _BEGIN_OPTION = "medrecon_begin"
+# One advisory lock key per database for all medrecon writers ("medrec" in ASCII).
+WRITE_LOCK_KEY = 0x6D6564726563
+_PG_LOCK_NOT_AVAILABLE = "55P03"
+_BUSY = (
+    "Beslutsregistret är upptaget av en annan användare eller av nattkörningen. "
+    "Ändringen sparades inte; försök igen om en stund."
+)
 
 
 @contextlib.contextmanager
@@ -70,9 +85,9 @@ def _sqlite_begin(conn: Connection) -> None:
     conn.exec_driver_sql(f"BEGIN {mode}")
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: URL) -> Engine:
     """An engine for ``url``; SQLite gets the pragmas and explicit BEGIN handling."""
-    if url.startswith("sqlite"):
+    if url.get_backend_name() == "sqlite":
         engine = create_engine(
             url,
             connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
@@ -80,34 +95,57 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        connect_args={
+            "connect_timeout": 10,
+            "application_name": "medrecon",
+            # A writer waits this long for the write lock, as SQLite's busy timeout.
+            "options": f"-c lock_timeout={BUSY_TIMEOUT_MS}",
+        },
+    )
+
+
+def is_postgresql(conn: Connection | Engine) -> bool:
+    return conn.dialect.name == "postgresql"
+
+
+def _busy(exc: OperationalError) -> bool:
+    if getattr(exc.orig, "sqlstate", None) == _PG_LOCK_NOT_AVAILABLE:
+        return True
+    text = str(exc.orig).lower()
+    return "database is locked" in text or "database is busy" in text
 
 
 @contextlib.contextmanager
 def write_transaction(engine: Engine) -> Iterator[Connection]:
-    """One write transaction; on SQLite it holds the write lock from its first statement."""
+    """One write transaction holding the store's write lock from its first statement."""
     try:
         with engine.connect() as conn:
             conn.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
             with conn.begin():
+                if is_postgresql(conn):
+                    conn.execute(
+                        text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY}
+                    )
                 yield conn
     except OperationalError as exc:
-        if "locked" not in str(exc.orig).lower() and "busy" not in str(exc.orig).lower():
+        if not _busy(exc):
             raise
         # Another writer (often the nightly run) held the lock past the busy timeout. The
         # transaction was rolled back, so the user must know this change is not saved.
-        raise MedreconError(
-            "Beslutsregistret är upptaget av en annan användare eller av nattkörningen. "
-            "Ändringen sparades inte; försök igen om en stund.",
-            title="Upptaget",
-        ) from None
+        raise MedreconError(_BUSY, title="Upptaget") from None
 
 
 @contextlib.contextmanager
 def read_transaction(engine: Engine) -> Iterator[Connection]:
-    """A consistent read snapshot (WAL readers never block writers)."""
-    with engine.connect() as conn, conn.begin():
-        yield conn
+    """A consistent read snapshot (readers never block writers)."""
+    with engine.connect() as conn:
+        if is_postgresql(conn):
+            conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+        with conn.begin():
+            yield conn
 
 
 def enable_wal(engine: Engine) -> None:
@@ -139,6 +177,12 @@ def alembic_config(connection: Connection | None = None) -> Config:
     if connection is not None:
         config.attributes["connection"] = connection
     return config
+
+
+def has_schema(engine: Engine) -> bool:
+    """Whether medrecon has created its tables in this database."""
+    with engine.connect() as conn:
+        return inspect(conn).has_table("alembic_version")
 
 
 def migrate(engine: Engine) -> None:

@@ -15,10 +15,11 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.engine import Connection, Row
 
 from medrecon.errors import MedreconError, StoreConflictError
-from medrecon.store import audit
+from medrecon.store.audit import AuditTrail
 from medrecon.store.records import (
     ACTIONS,
     WITHDRAWN,
+    Actor,
     DecisionRecord,
     action_label,
     inserted_id,
@@ -36,6 +37,27 @@ def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
         yield values[start : start + size]
 
 
+# What an audit entry of a decision records about its row: the entry's own columns, and
+# these keys of its details (``medrecon.store.verify`` compares the row with them).
+ENTRY_COLUMNS = {
+    "at": "decided_at",
+    "user": "decided_by",
+    "patient_id": "patient_id",
+    "finding_id": "finding_id",
+}
+DETAIL_COLUMNS = (
+    "action",
+    "comment",
+    "supersedes",
+    "version",
+    "lineage",
+    "os_user",
+    "hsa_id",
+    "role",
+    "imported",
+)
+
+
 def to_record(row: Row[Any]) -> DecisionRecord:
     return DecisionRecord(
         id=row.id,
@@ -48,6 +70,10 @@ def to_record(row: Row[Any]) -> DecisionRecord:
         comment=row.comment,
         decided_by=row.decided_by,
         decided_at=row.decided_at,
+        os_user=row.os_user,
+        hsa_id=row.hsa_id,
+        role=row.role,
+        imported=row.imported,
     )
 
 
@@ -127,7 +153,7 @@ def conflict_message(current: DecisionRecord | None, expected: int | None) -> st
     else:
         what = f"beslutade ”{action_label(current.action)}”"
     return (
-        f"Fyndet har ändrats av någon annan: {current.decided_by} {what} {when}. "
+        f"Fyndet har ändrats av någon annan: {current.actor} {what} {when}. "
         "Ditt beslut sparades inte; ladda om fyndet och försök igen."
     )
 
@@ -145,18 +171,19 @@ def _check_expected(current: DecisionRecord | None, expected: int | None) -> Non
 
 
 def write_decision(
-    conn: Connection,
+    trail: AuditTrail,
     *,
     finding_id: str,
     patient_id: str,
     action: str,
     comment: str,
-    user: str,
+    actor: Actor,
     at: str,
     expected_decision_id: int | None,
     lineage: str | None,
 ) -> DecisionRecord:
     """Check and insert one decision row plus its audit entry (caller's write transaction)."""
+    conn = trail.conn
     if not finding_id or not patient_id:
         raise MedreconError("Ett beslut behöver både fyndets id och patientens id.")
     if action != WITHDRAWN and action not in ACTIONS:
@@ -181,24 +208,22 @@ def write_decision(
         "supersedes": current.id if current else None,
         "action": action,
         "comment": comment or "",
-        "decided_by": user,
+        "decided_by": actor.name,
         "decided_at": at,
+        "os_user": actor.os_user,
+        "hsa_id": actor.hsa_id,
+        "role": actor.role,
+        "imported": actor.imported,
     }
     new_id = inserted_id(conn.execute(decisions.insert().values(**values)))
     record = DecisionRecord(id=new_id, **values)  # type: ignore[arg-type]
-    audit.append(
-        conn,
+    trail.append(
         at=at,
-        user=user,
+        user=actor.name,
         action="withdrawal" if action == WITHDRAWN else "decision",
         patient_id=patient_id,
         finding_id=finding_id,
-        details={
-            "decision_id": record.id,
-            "action": action,
-            "comment": record.comment,
-            "supersedes": record.supersedes,
-        },
+        details={"decision_id": record.id, **{name: values[name] for name in DETAIL_COLUMNS}},
     )
     log.info(
         "Beslut %d sparat för fynd %s (%s, version %d)",

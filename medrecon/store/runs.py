@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection
 
 from medrecon.errors import MedreconError
 from medrecon.model import FileReport, Reconciliation
-from medrecon.store import audit
+from medrecon.store.audit import AuditTrail
 from medrecon.store.decisions import chunks, decided_ids, lineage_previous
 from medrecon.store.records import RunSummary, inserted_id
 from medrecon.store.tables import findings, run_inputs, runs
@@ -72,7 +72,7 @@ def _run_frame(recon: Reconciliation) -> tuple[pl.DataFrame, list[str]]:
 
 
 def record_run(
-    conn: Connection,
+    trail: AuditTrail,
     recon: Reconciliation,
     inputs: list[dict[str, Any]],
     *,
@@ -81,6 +81,7 @@ def record_run(
     at: str,
 ) -> RunSummary:
     """Everything in the caller's write transaction; returns what changed."""
+    conn = trail.conn
     frame, patients = _run_frame(recon)
     ids = frame.get_column("id").to_list()
     id_set = set(ids)
@@ -158,8 +159,7 @@ def record_run(
         "n_reopened": len(reopened),
     }
     conn.execute(runs.update().where(runs.c.id == run_id).values(finished_at=at, **counts))
-    audit.append(
-        conn,
+    trail.append(
         at=at,
         user=user,
         action="run",

@@ -18,7 +18,7 @@ STATE_SCHEMA: dict[str, pl.DataType] = {
     "action": pl.String(),  # null when open (also after a withdrawal)
     "action_label": pl.String(),
     "comment": pl.String(),
-    "decided_by": pl.String(),
+    "decided_by": pl.String(),  # as shown: name, role, "(importerat av ...)"
     "decided_at": pl.String(),  # ISO 8601 UTC
     # newest decision row, withdrawals included: pass it as expected_decision_id
     "decision_id": pl.Int64(),
@@ -52,7 +52,7 @@ def finding_states(conn: Connection, frame: pl.DataFrame) -> pl.DataFrame:
 
     decided = pl.DataFrame(
         [
-            (fid, rec.action, rec.comment, rec.decided_by, rec.decided_at, rec.id)
+            (fid, rec.action, rec.comment, rec.actor, rec.decided_at, rec.id)
             for fid, rec in current.items()
         ],
         schema={
@@ -76,7 +76,7 @@ def finding_states(conn: Connection, frame: pl.DataFrame) -> pl.DataFrame:
         orient="row",
     )
     prev = pl.DataFrame(
-        [(lin, rec.action, rec.decided_by, rec.decided_at) for lin, rec in previous.items()],
+        [(lin, rec.action, rec.actor, rec.decided_at) for lin, rec in previous.items()],
         schema={
             "lineage": pl.String(),
             "previous_action": pl.String(),

@@ -8,6 +8,7 @@ Times are ISO-8601 UTC strings so that the file reads the same on every backend.
 from __future__ import annotations
 
 from sqlalchemy import (
+    Boolean,
     Column,
     ForeignKey,
     Index,
@@ -75,6 +76,17 @@ findings = Table(
     Column("last_run_id", Integer, ForeignKey("runs.id")),
 )
 
+
+def identity_columns() -> list[Column[str]]:
+    """Who stands behind a row beside the name shown: the OS account that wrote it and,
+    when configured, the person's HSA-id and role. Null on rows from before 0002."""
+    return [
+        Column("os_user", String(200)),
+        Column("hsa_id", String(64)),
+        Column("role", String(40)),
+    ]
+
+
 # Decisions are history: never updated, never deleted (triggers on SQLite). A change is a
 # new row; ``version`` counts rows per finding and is unique, so two writers that both
 # saw version n can never both store version n + 1, on any database backend.
@@ -91,6 +103,9 @@ decisions = Table(
     Column("comment", Text, nullable=False, default=""),
     Column("decided_by", String(200), nullable=False),
     Column("decided_at", String(40), nullable=False),
+    *identity_columns(),
+    # True when recorded by ``decide --user NAME``: os_user imported it on NAME's behalf
+    Column("imported", Boolean()),
     UniqueConstraint("finding_id", "version", name="uq_decisions_finding_version"),
     sqlite_autoincrement=True,
 )
@@ -104,6 +119,12 @@ signoffs = Table(
     Column("signed_at", String(40), nullable=False),
     Column("lists_hash", String(128), nullable=False),
     Column("finding_ids", Text, nullable=False),  # JSON list, sorted
+    # JSON list of the decision ids in force at signing, parallel to finding_ids: a later
+    # decision on any of them makes the sign-off lapse (null on rows from before 0002)
+    Column("decision_ids", Text),
+    *identity_columns(),
+    # what the signer confirmed about rows that could not be loaded (null: nothing to)
+    Column("acknowledgement", Text),
     sqlite_autoincrement=True,
 )
 
@@ -119,9 +140,22 @@ audit_log = Table(
     Column("finding_id", String(64)),
     Column("details", Text, nullable=False),
     Column("hash", String(64), nullable=False),
+    # HMAC of the hash with the store's audit key (kept outside the database): nobody
+    # without the key can re-hash the chain. Null on entries from before the key.
+    Column("mac", String(64)),
 )
 
 Index("ix_audit_log_patient_id", audit_log.c.patient_id)
 
-# Tables whose rows must never change once written (SQLite triggers enforce it).
-APPEND_ONLY_TABLES = ("decisions", "signoffs", "audit_log")
+# Facts about the store itself, written once each: the audit key's id and the first
+# entry it signs. Append-only like the history.
+store_meta = Table(
+    "store_meta",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("set_at", String(40), nullable=False),
+)
+
+# Tables whose rows must never change once written (triggers enforce it on every backend).
+APPEND_ONLY_TABLES = ("decisions", "signoffs", "audit_log", "store_meta")

@@ -51,6 +51,9 @@ class Drug:
     weight: float = 1.0  # how common the drug is
     group: str = ""  # templates of one group never meet in one patient (default: key);
     # templates sharing a substance or ATC code are grouped anyway (tables.drug_groups)
+    # the components that count for duplicates (rules/combinations.csv "dubblettkontroll"):
+    # Movicol's salts do not make it a duplicate of a potassium tablet
+    duplicate_substances: tuple[str, ...] = ()
 
     @property
     def high_risk(self) -> bool:

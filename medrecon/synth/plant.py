@@ -59,6 +59,21 @@ def row_counts(plan: P.Plan, system: int) -> np.ndarray:
     return count
 
 
+_PAIR_DIFFERENCES = (
+    P.ENDED_IN_COSMIC,
+    P.ENDED_IN_PASCAL,
+    P.DOSE,
+    P.SCHEDULE,
+    P.AS_NEEDED,
+    P.STRENGTH_UNITS,
+    P.STRENGTH_SPLIT,
+    P.STRENGTH_COMBO,
+    P.FORM,
+    P.ROUTE,
+    P.DISPENSING,
+)
+
+
 def expand(plan: P.Plan, tab: Tables, system: int) -> dict[str, np.ndarray]:
     """Row-level codes for one system's export (see ``writer.render``)."""
     a = tab.arrays
@@ -146,9 +161,16 @@ def expand(plan: P.Plan, tab: Tables, system: int) -> dict[str, np.ndarray]:
         beside = where(plan.p_text[base] % 2 == 0, -1, beside)
         beside = where(conflict, beside_conflict, beside)
         text = where(columns, beside, text)
+    # The side a planted pair difference was made on is the one updated last; the other
+    # side's line was last changed weeks earlier (what medrecon's "not updated" hint reads).
+    updated_here = where(
+        np.isin(kind, (P.ENDED_IN_COSMIC, P.ENDED_IN_PASCAL)), kind == ended_here, mine
+    )
+    stale = np.isin(kind, _PAIR_DIFFERENCES) & ~updated_here
     return {
         "base": base,
         "copy": copy,
+        "stale": stale,
         "patient": plan.patient[base],
         "template": template,
         "strength": strength,

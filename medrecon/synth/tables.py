@@ -59,7 +59,8 @@ def drug_groups(drugs: tuple[Drug, ...]) -> list[int]:
     first_with: dict[str, int] = {}
     for t, drug in enumerate(drugs):
         labels = [f"group:{drug.group or drug.key}", f"atc:{drug.atc}"]
-        labels += [f"substance:{part}" for part in drug.substance.split(" + ")]
+        parts = drug.duplicate_substances or tuple(drug.substance.split(" + "))
+        labels += [f"substance:{part}" for part in parts]
         for label in labels:
             other = first_with.setdefault(label, t)
             parent[root(t)] = root(other)

@@ -117,7 +117,8 @@ def render(
     start = _date(c("start_days"))
     end_days = 1 + c("choice") % (c("start_days") - 1).clip(lower_bound=1)
     ended = c("status") == ENDED
-    changed = _date(c("choice") % 25) + " " + (8 + c("choice") % 9).cast(pl.String).str.zfill(2)
+    changed_days = c("choice") % 25 + pl.when(c("stale")).then(40 + c("choice") % 200).otherwise(0)
+    changed = _date(changed_days) + " " + (8 + c("choice") % 9).cast(pl.String).str.zfill(2)
     changed = changed + ":" + (c("choice") % 60).cast(pl.String).str.zfill(2)
     patient = patients.select("cosmic_pnr", "pascal_pnr", "cosmic_name", "pascal_name", "care_unit")
     frame = frame.hstack(patient[codes["patient"]])

@@ -244,14 +244,36 @@ def build_groups(lines: pl.DataFrame, matches: pl.DataFrame, findings: pl.DataFr
         group.findings.sort(key=lambda f: (-SEVERITY_RANK.get(f["severity"], 0), f["kind"]))
         group.section = _section(group)
     section_rank = {s: i for i, s in enumerate(SECTIONS)}
+    anchors = _switch_anchors(result)
     result.sort(
         key=lambda g: (
             section_rank[g.section],
-            -_max_rank(g.findings),
+            *anchors.get(id(g), (-_max_rank(g.findings), _sort_name(g))),
             _sort_name(g),
         )
     )
     return result
+
+
+def _switch_anchors(groups: list[Group]) -> dict[int, tuple[int, str]]:
+    """Groups whose findings name each other as a possible switch (omeprazol here,
+    esomeprazol there) sort as one, so the nurse sees the two next to each other."""
+    group_of = {f["id"]: g for g in groups for f in g.findings if f.get("id")}
+    uf = _UnionFind()
+    for group in groups:
+        for finding in group.findings:
+            related = [r for r in finding.get("related_ids") or [] if r in group_of]
+            if related:
+                uf.union([str(id(group))] + [str(id(group_of[r])) for r in related])
+    clusters: dict[str, list[Group]] = {}
+    for group in groups:
+        if any(f.get("related_ids") for f in group.findings):
+            clusters.setdefault(uf.find(str(id(group))), []).append(group)
+    anchors: dict[int, tuple[int, str]] = {}
+    for members in clusters.values():
+        anchor = min((-_max_rank(g.findings), _sort_name(g)) for g in members)
+        anchors.update({id(g): anchor for g in members})
+    return anchors
 
 
 def _sort_name(group: Group) -> str:

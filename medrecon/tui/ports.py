@@ -53,7 +53,13 @@ class DecisionStore(Protocol):
     def lineage_history(self, lineage: str) -> list[Any]: ...
 
     def sign_off(
-        self, patient_id: str, finding_ids: list[str], lists_hash: str, user: str | None = None
+        self,
+        patient_id: str,
+        finding_ids: list[str],
+        lists_hash: str,
+        user: str | None = None,
+        *,
+        acknowledgement: str | None = None,
     ) -> Any: ...
 
     def sign_offs(self, patient_id: str) -> Any | None: ...

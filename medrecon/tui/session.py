@@ -25,6 +25,10 @@ from medrecon.tui import worklist_model as wm
 from medrecon.tui.ports import DecisionStore
 
 APPROVE_PREFIX = "godkände rader som överensstämmer"
+ACKNOWLEDGEMENT = (
+    "Signerad trots ofullständig inläsning: raderna som inte kunde läsas är kontrollerade "
+    "i källsystemet."
+)
 APPROVED_HASH_KEY = "agreeing_hash"  # audit details key: what the approval covered
 
 
@@ -55,7 +59,7 @@ def describe_record(record: Any) -> str:
     """One Swedish line for a decision in the history list."""
     action = record_value(record, "action")
     when = format_time(record_value(record, "decided_at", "at"))
-    who = record_value(record, "decided_by", "user") or "okänd"
+    who = record_value(record, "actor", "decided_by", "user") or "okänd"
     if record_value(record, "is_withdrawal") or action == "withdrawn":
         text = f"{when} {who}: återtog beslutet"
     else:
@@ -124,8 +128,11 @@ class ReviewSession:
         return self.worklist.get_column("patient_id").to_list()
 
     def open_patient(self, patient_id: str) -> PatientData:
-        """The patient's data; writes the access entry to the audit log first."""
+        """The patient's data as the store has it now (a colleague may have decided, or
+        made a sign-off lapse, since the worklist was loaded); writes the access entry to
+        the audit log first."""
         self.store.log_access(patient_id, user=self.user)
+        self.refresh_patient(patient_id)
         return self.patient(patient_id)
 
     def patient(self, patient_id: str) -> PatientData:
@@ -282,12 +289,28 @@ class ReviewSession:
             patient_id, user=self.user, what=what, details={APPROVED_HASH_KEY: approved_hash}
         )
 
-    def sign_off(self, data: PatientData) -> Any:
+    def sign_off(self, data: PatientData, *, acknowledged: bool = False) -> Any:
+        """Sign the patient off. A patient whose list may lack rows (some could not be
+        loaded) needs ``acknowledged``: what was confirmed is stored with the sign-off."""
         patient_id = data.patient["patient_id"]
         finding_ids = data.findings.get_column("id").to_list()
+        reasons = incomplete_reasons(data.patient)
+        if reasons and not acknowledged:
+            raise MedreconError(
+                "Patienten är ofullständigt inläst: bekräfta att raderna som inte kunde "
+                "läsas är kontrollerade innan du signerar.",
+                title="Bekräftelse krävs",
+            )
+        acknowledgement = (
+            f"{ACKNOWLEDGEMENT} " + " ".join(reasons) if reasons and acknowledged else None
+        )
         try:
             return self.store.sign_off(
-                patient_id, finding_ids, lists_hash(data.lines), user=self.user
+                patient_id,
+                finding_ids,
+                lists_hash(data.lines),
+                user=self.user,
+                acknowledgement=acknowledgement,
             )
         finally:
             self.refresh_patient(patient_id)
@@ -307,6 +330,14 @@ class ReviewSession:
                 if id(record) not in seen and record_value(record, "decision_id", "id") not in own:
                     records.append(record)
         return [describe_record(r) for r in records]
+
+
+def incomplete_reasons(patient: dict[str, Any]) -> list[str]:
+    """Why the patient's list may lack rows (empty when it was loaded completely)."""
+    reasons = [str(r) for r in patient.get("incomplete_reasons") or []]
+    if not reasons and patient.get("incomplete"):
+        reasons = ["Några av patientens rader kunde inte läsas."]
+    return reasons
 
 
 def agreeing_hash(lines: pl.DataFrame, groups: list[pm.Group]) -> str | None:

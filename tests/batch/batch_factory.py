@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Iterable
 from typing import Any
@@ -34,6 +35,8 @@ def finding(
     cosmic_summary: str | None = None,
     pascal_summary: str | None = None,
     version: str = "",
+    hint: str | None = None,
+    changed: tuple[dt.datetime | None, dt.datetime | None] = (None, None),
 ) -> dict[str, Any]:
     """One finding row; ``version`` changes the id but not the lineage (lines changed)."""
     lineage = hashlib.sha256(f"{patient_id}|{kind}|{substance}".encode()).hexdigest()[:16]
@@ -53,6 +56,11 @@ def finding(
         "cosmic_summary": cosmic_summary,
         "pascal_summary": pascal_summary,
         "lineage": lineage,
+        "cosmic_changed": changed[0],
+        "pascal_changed": changed[1],
+        "stale_system": None,
+        "related_ids": [],
+        "hint": hint,
     }
 
 

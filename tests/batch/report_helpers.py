@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,9 @@ def night_one() -> Reconciliation:
                 explanation='=HYPERLINK("http://x";"klicka")',
                 cosmic_summary="Alvedon 500 mg · 2 tabletter 3 gånger dagligen",
                 pascal_summary="Paracetamol 500 mg · 2 tabletter 2 gånger dagligen",
+                hint="Pascal ändrades 2025-11-18, Cosmic senast 2025-03-02: troligen har Cosmic "
+                "inte uppdaterats.",
+                changed=(dt.datetime(2025, 3, 2, 14, 10), dt.datetime(2025, 11, 18, 8, 30)),
             ),
             finding(KARIN, "missing_in_pascal", "medium", "-warfarin", cosmic=["C-2"]),
             finding(

@@ -28,6 +28,9 @@ OPEN_HEADERS = [
     "Cosmic-rad",
     "Pascal-rad",
     "Förklaring",
+    "Ledtråd",
+    "Ändrad i Cosmic",
+    "Ändrad i Pascal",
     "Först sedd",
     "Dagar öppen",
     "Senaste beslut",
@@ -47,6 +50,7 @@ def test_sheets_and_headers(tmp_path, recon_one, facts):
         "Avvikelser",
         "Beslutade",
         "Inläsningsfel",
+        "Ofullständigt inlästa",
         "Äldreindikatorer",
     ]
     assert sheet_rows(out, "Avvikelser")[0] == OPEN_HEADERS
@@ -81,6 +85,12 @@ def test_open_rows_equal_open_findings_and_show_the_lines(tmp_path, recon_one, f
     assert dose["Allvarlighet"] == "Hög"
     assert dose["Cosmic-rad"].startswith("Alvedon 500 mg")
     assert dose["Först sedd"].date() == dt.date(2025, 11, 23)
+    assert dose["Ledtråd"] == (
+        "Pascal ändrades 2025-11-18, Cosmic senast 2025-03-02: troligen har Cosmic inte "
+        "uppdaterats."
+    )
+    assert dose["Ändrad i Cosmic"] == dt.datetime(2025, 3, 2, 14, 10)
+    assert dose["Ändrad i Pascal"] == dt.datetime(2025, 11, 18, 8, 30)
     assert dose["Dagar öppen"] == 0
     # A line without a summary falls back to its id; an empty side stays empty.
     missing = by_substance["-warfarin"]
@@ -159,6 +169,7 @@ def test_tables_autofilter_frozen_header_and_widths(tmp_path, recon_one, facts):
         assert [c.name for c in table.tableColumns] == header
     widths = wb["Avvikelser"].column_dimensions
     assert widths["I"].width >= 40  # Förklaring is readable without resizing
+    assert widths["J"].width >= 40  # and so is Ledtråd
     assert widths["A"].width >= 20
 
 
@@ -183,7 +194,7 @@ def test_empty_night_still_gives_valid_tables(tmp_path, facts):
     wb = load_workbook(out)
     assert sheet_rows(out, "Avvikelser")[1] == []
     (table,) = wb["Avvikelser"].tables.values()
-    assert table.ref == "A1:L2"  # Excel needs one body row, even an empty one
+    assert table.ref == "A1:O2"  # Excel needs one body row, even an empty one
     values = {r[0]: r[1] for r in wb["Sammanfattning"].iter_rows(values_only=True) if r[0]}
     assert values["Öppna avvikelser"] == 0
     assert values["Patienter helt avstämda"] == "–"
@@ -304,3 +315,36 @@ def test_facts_are_shown(tmp_path, recon_one):
     values = {r[0]: r[1] for r in ws.iter_rows(values_only=True) if r[0]}
     assert values["Nya i natt"] == 2
     assert values["Lösta sedan förra körningen"] == 5
+
+
+def test_incompletely_loaded_patients_have_a_sheet_with_the_reason(tmp_path):
+    """The samples plant a Cosmic row whose personnummer has one wrong digit: the report
+    names the patient it most likely belongs to, with the reason (masked when
+    pseudonymised)."""
+    from medrecon.engine import reconcile_files
+
+    samples = Path(__file__).resolve().parents[2] / "sample_exports"
+    result = reconcile_files(samples / "cosmic.csv", samples / "pascal.csv")
+    facts = RunFacts(run_at=dt.datetime(2026, 5, 1, 2, 30))
+    out = write(result, facts, tmp_path / "rapport.xlsx")
+    header, rows = sheet_rows(out, "Ofullständigt inlästa")
+    assert header == ["Enhet", "Patient", "Personnummer", "Varför listan kan sakna rader"]
+    (karin,) = [r for r in rows if r[2] == "19400512-9822"]
+    assert karin[1] == "Andersson, Karin" and "Cosmic-rad 9" in karin[3]
+    assert "numret skiljer sig på en siffra" in karin[3]
+    overview = dict((r[0], r[1]) for r in sheet_rows(out, "Sammanfattning")[1] if r and r[0])
+    assert overview["Patienter ofullständigt inlästa (listan kan sakna rader)"] == len(
+        {r[2] for r in rows}
+    )
+
+    key = tmp_path / "pseudonym.key"
+    pseudo = write_report(
+        build_report_data(result, facts, pseudonymiser=Pseudonymiser.from_key_file(key)),
+        tmp_path / "pseudo.xlsx",
+    )
+    assert (
+        pseudo.incomplete_patients
+        == overview["Patienter ofullständigt inlästa (listan kan sakna rader)"]
+    )
+    text = " ".join(all_strings(tmp_path / "pseudo.xlsx"))
+    assert "19400512-9823" not in text and "Andersson" not in text

@@ -87,6 +87,7 @@ def line(
         "atc": atc,
         "npl_id": npl,
         "substances": substances,
+        "duplicate_substances": substances,
         "substance": substance,
         "resolved_atc": atc,
         "resolution": "substance" if substance else "unresolved",
@@ -95,12 +96,18 @@ def line(
         "strength_unit": unit if strength is not None else None,
         "strength_values": strength_values,
         "form_class": form,
+        "form_source": "written" if form not in (None, "unknown") else None,
         "route": route,
         "dose_understood": understood,
         "dose_amount_min": 1.0 if understood else None,
         "dose_amount_max": 1.0 if understood else None,
         "dose_unit": "tablett" if understood else None,
-        "times_per_day": units_per_day if understood else None,
+        # with slots, the number of times is the number of dispensing times used
+        "times_per_day": (
+            (sum(1 for v in slots if v) if any(slots) else units_per_day) if understood else None
+        ),
+        # without times of day the line reads like "2 tabletter dagligen": a daily total
+        "times_stated": understood and not prn and slots != (None, None, None, None),
         "slot_morning": slots[0],
         "slot_noon": slots[1],
         "slot_evening": slots[2],
@@ -108,9 +115,23 @@ def line(
         "interval_days": interval if understood and not prn else None,
         "dose_as_needed": prn,
         "max_per_day": max_per_day,
+        "max_unit": None,
+        "laterality": 1,
         "daily_units": daily_units,
+        "daily_units_min": daily_units,
+        "dose_course_days": None,
+        "dose_has_steps": False,
+        "extra_as_needed": False,
         "daily_amount": daily_amount,
+        "daily_amount_min": daily_amount,
         "daily_amount_unit": unit if daily_amount is not None else None,
+        "max_amount": (max_per_day * strength if strength else max_per_day)
+        if max_per_day
+        else None,
+        "max_amount_unit": (unit if strength else "tablett") if max_per_day else None,
+        "dose_amount": strength if understood and strength is not None else None,
+        "dose_amount_low": strength if understood and strength is not None else None,
+        "dose_amount_unit": unit if understood and strength is not None else None,
         "dose_text_conflict": conflict,
     }
 
@@ -142,7 +163,7 @@ def rules() -> Rules:
 def run(cosmic: list[dict[str, Any]], pascal: list[dict[str, Any]]):  # type: ignore[no-untyped-def]
     from medrecon.engine import reconcile
 
-    return reconcile(frame(cosmic), frame(pascal), rules=rules(), today=TODAY)
+    return reconcile(frame(cosmic), frame(pascal), rules=rules(), as_of=TODAY)
 
 
 def kinds(result) -> list[tuple[str, str | None, list[str], list[str]]]:  # type: ignore[no-untyped-def]

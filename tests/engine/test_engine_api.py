@@ -48,7 +48,7 @@ def test_output_schemas() -> None:
 def test_pandas_input_gives_the_same_result_as_polars() -> None:
     polars_result = run(COSMIC, PASCAL)
     pandas_result = reconcile(
-        frame(COSMIC).to_pandas(), frame(PASCAL).to_pandas(), rules=rules(), today=TODAY
+        frame(COSMIC).to_pandas(), frame(PASCAL).to_pandas(), rules=rules(), as_of=TODAY
     )
     assert pandas_result.findings.equals(polars_result.findings)
     assert pandas_result.matches.equals(polars_result.matches)
@@ -56,7 +56,7 @@ def test_pandas_input_gives_the_same_result_as_polars() -> None:
 
 def test_missing_optional_columns_are_filled_with_nulls() -> None:
     slim = frame(COSMIC).drop("care_unit", "npl_id", "purpose", "last_changed", "prescriber")
-    result = reconcile(slim, frame(PASCAL), rules=rules(), today=TODAY)
+    result = reconcile(slim, frame(PASCAL), rules=rules(), as_of=TODAY)
     assert result.findings.height == run(COSMIC, PASCAL).findings.height
 
 
@@ -69,15 +69,18 @@ def test_load_result_brings_its_rejected_rows() -> None:
             "patient_id": [YOUNG],
             "reason": ["ogiltigt datum"],
         },
-        schema=REJECTED_SCHEMA,
+        schema={
+            name: REJECTED_SCHEMA[name]
+            for name in ("source", "file", "line", "patient_id", "reason")
+        },  # the optional ones left out
     )
     result = reconcile(
         LoadResult(lines=frame(COSMIC), rejected=rejected),
         LoadResult(lines=frame(PASCAL)),
         rules=rules(),
-        today=TODAY,
+        as_of=TODAY,
     )
-    assert result.rejected.rows() == rejected.rows()
+    assert result.rejected.select(rejected.columns).rows() == rejected.rows()
     young = result.patients.filter(pl.col("patient_id") == YOUNG).row(0, named=True)
     assert young["incomplete"] and not young["in_cosmic"] and not young["in_pascal"]
 
@@ -100,7 +103,7 @@ def test_fingerprint_ignores_file_line_prescriber_and_last_changed() -> None:
     moved = frame(PASCAL).with_columns(
         file=pl.lit("other.csv"), line=pl.lit(99, pl.Int64), prescriber=pl.lit("Dr X")
     )
-    after = reconcile(frame(COSMIC), moved, rules=rules(), today=TODAY)
+    after = reconcile(frame(COSMIC), moved, rules=rules(), as_of=TODAY)
     assert after.findings["id"].sort().to_list() == before
 
 
@@ -120,7 +123,7 @@ def test_elderly_flags_for_patients_75_and_older() -> None:
         c("C4", "haloperidol", atc="N05AD01", strength=1, units_per_day=1),
         c("C5", "diazepam", atc="N05BA01", strength=5, units_per_day=1, patient=YOUNG),
     ]
-    result = reconcile(frame(cosmic), frame([]), rules=rules(), today=TODAY)
+    result = reconcile(frame(cosmic), frame([]), rules=rules(), as_of=TODAY)
     by_patient = {r["patient_id"]: r for r in result.patients.iter_rows(named=True)}
     old = by_patient[PATIENT]
     assert old["elderly_flags"] == ["avoid_diazepam", "high_dose_zopiklon", "psychotropics"]
@@ -133,10 +136,10 @@ def test_polypharmacy_counts_each_system_on_its_own() -> None:
     names = [f"substans{i}" for i in range(10)]
     cosmic = [c(f"C{i}", name) for i, name in enumerate(names[:9])]
     pascal = [p(f"P{i}", name) for i, name in enumerate(names[1:])]
-    result = reconcile(frame(cosmic), frame(pascal), rules=rules(), today=TODAY)
+    result = reconcile(frame(cosmic), frame(pascal), rules=rules(), as_of=TODAY)
     assert result.patients["elderly_flags"].to_list() == [[]]
     result = reconcile(
-        frame([*cosmic, c("C9", names[9])]), frame(pascal), rules=rules(), today=TODAY
+        frame([*cosmic, c("C9", names[9])]), frame(pascal), rules=rules(), as_of=TODAY
     )
     assert result.patients["elderly_flags"].to_list() == [["polypharmacy"]]
 
@@ -160,3 +163,58 @@ def test_slicing_patients_changes_nothing(monkeypatch: pytest.MonkeyPatch) -> No
     assert sliced.findings.equals(whole.findings)
     assert sliced.matches.equals(whole.matches)
     assert sliced.patients.equals(whole.patients)
+
+
+# --- the canonical line contract at the API's door -----------------------------------------
+
+
+def _api_frame(**changes: object) -> pl.DataFrame:
+    row = {name: None for name in CANONICAL_SCHEMA}
+    row.update(
+        patient_id=PATIENT,
+        line_id="C1",
+        product_text="Alvedon 500 mg tablett",
+        dosing_text="2 tabletter 3 gånger dagligen",
+        status="active",
+        line=2,
+    )
+    row.update(changes)
+    return pl.DataFrame([row])
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (
+            {"status": "utsatt"},
+            "kolumnen status har okända värden (tillåtna: active, ended, paused): 'utsatt'",
+        ),
+        ({"line": "rad-7"}, "kolumnen line har värden som inte är heltal: 'rad-7'"),
+        ({"line": 0}, "kolumnen line har för små värden"),
+        ({"dispensing": "ja"}, "kolumnen dispensing har okända värden"),
+        ({"order_type": "recept"}, "kolumnen order_type har okända värden"),
+        ({"dose_morning": -1.0}, "kolumnen dose_morning har för små värden"),
+        ({"line_id": None}, "kolumnen line_id har tomma värden (kolumnen krävs)"),
+    ],
+)
+def test_a_frame_that_breaks_the_contract_is_refused_naming_column_and_value(
+    changes: dict[str, object], message: str
+) -> None:
+    from medrecon.contracts import ContractError
+
+    with pytest.raises(ContractError) as error:
+        reconcile(_api_frame(**changes), frame(PASCAL), rules=rules(), as_of=TODAY)
+    assert message in str(error.value)
+    assert "Indata för cosmic" in str(error.value)
+
+
+def test_a_missing_required_column_is_named() -> None:
+    from medrecon.contracts import ContractError
+
+    with pytest.raises(ContractError, match="saknar kolumnerna line_id, product_text"):
+        reconcile(_api_frame().drop("line_id", "product_text"), frame(PASCAL), rules=rules())
+
+
+def test_the_contract_accepts_what_pandas_hands_over() -> None:
+    result = reconcile(_api_frame().to_pandas(), frame(PASCAL), rules=rules(), as_of=TODAY)
+    assert result.lines.filter(pl.col("source") == "cosmic")["status"].to_list() == ["active"]

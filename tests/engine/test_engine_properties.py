@@ -74,7 +74,7 @@ def findings_key(result: Any, swap: bool = False) -> list[tuple[Any, ...]]:
 def test_a_list_against_itself_has_no_discrepancy(specs: list[dict[str, Any]]) -> None:
     cosmic = build("cosmic", specs, "C")
     pascal = build("pascal", [s for s in specs if s["order_type"] == "prescription"], "P")
-    result = reconcile(frame(cosmic), frame(pascal), rules=rules(), today=TODAY)
+    result = reconcile(frame(cosmic), frame(pascal), rules=rules(), as_of=TODAY)
     # Duplicates are within one list, so a list against itself repeats them on both sides.
     kinds = result.findings.filter(pl.col("kind") != "duplicate")
     assert kinds.height == 0, kinds.select("kind", "cosmic_ids", "pascal_ids").rows()
@@ -97,13 +97,13 @@ def test_swapping_systems_mirrors_the_directional_kinds(
         frame(build("cosmic", left, "A")),
         frame(build("pascal", right, "B")),
         rules=rules(),
-        today=TODAY,
+        as_of=TODAY,
     )
     b = reconcile(
         frame(build("cosmic", right, "B")),
         frame(build("pascal", left, "A")),
         rules=rules(),
-        today=TODAY,
+        as_of=TODAY,
     )
     assert findings_key(a) == findings_key(b, swap=True)
 
@@ -118,10 +118,10 @@ def test_row_order_changes_nothing(
     left: list[dict[str, Any]], right: list[dict[str, Any]], rnd: Any
 ) -> None:
     cosmic, pascal = build("cosmic", left, "C"), build("pascal", right, "P")
-    first = reconcile(frame(cosmic), frame(pascal), rules=rules(), today=TODAY)
+    first = reconcile(frame(cosmic), frame(pascal), rules=rules(), as_of=TODAY)
     rnd.shuffle(cosmic)
     rnd.shuffle(pascal)
-    second = reconcile(frame(cosmic), frame(pascal), rules=rules(), today=TODAY)
+    second = reconcile(frame(cosmic), frame(pascal), rules=rules(), as_of=TODAY)
     assert first.findings.equals(second.findings)
     assert first.matches.equals(second.matches)
     assert first.patients.equals(second.patients)
@@ -137,7 +137,7 @@ def test_fingerprints_are_stable_across_runs(
 ) -> None:
     cosmic, pascal = frame(build("cosmic", left, "C")), frame(build("pascal", right, "P"))
     ids = [
-        reconcile(cosmic, pascal, rules=rules(), today=TODAY).findings["id"].to_list()
+        reconcile(cosmic, pascal, rules=rules(), as_of=TODAY).findings["id"].to_list()
         for _ in range(2)
     ]
     assert ids[0] == ids[1]

@@ -65,7 +65,14 @@ def test_ambiguous_atc_codes_do_not_resolve_alone() -> None:
     # Madopark and Sinemet share N04BA02: the ATC code alone cannot say which
     assert "N04BA02" not in catalogue.atc_index
     assert catalogue.atc_index["N02BE01"] == ("paracetamol",)
-    assert catalogue.atc_index["A06AD65"] == ("makrogol",)  # an extra ATC of a substance
+    # a combination's own code (Movicol)
+    assert catalogue.atc_index["A06AD65"] == (
+        "kaliumklorid",
+        "makrogol",
+        "natriumklorid",
+        "natriumvätekarbonat",
+    )
+    assert catalogue.atc_index["R01AD09"] == ("mometason",)  # an extra ATC of a substance
 
 
 def _write(path: Path, text: str, encoding: str = "utf-8") -> Path:

@@ -16,7 +16,7 @@ from medrecon.normalise.dosing import (
     parse_dosing,
     parse_dosing_many,
 )
-from medrecon.normalise.dosing_lexicon import build_lexicon
+from medrecon.normalise.dosing.lexicon import build_lexicon
 from medrecon.rules_path import rules_dir
 
 CASES_DIR = Path(__file__).resolve().parent.parent / "cases" / "dosing"
@@ -24,10 +24,14 @@ NUMERIC = (
     "amount_min",
     "amount_max",
     "times_per_day",
+    "times_min",
     "interval_days",
     "max_per_day",
     "daily_units",
+    "daily_units_min",
     "duration_days",
+    "course_days",
+    "extra_amount",
 )
 KNOWN_FIELDS = {
     "text",
@@ -38,6 +42,11 @@ KNOWN_FIELDS = {
     "as_needed",
     "marker",
     "steps",
+    "max_unit",
+    "laterality",
+    "extra_as_needed",
+    "extra_amount",
+    "why",
     *NUMERIC,
 }
 # Checked in every case, with these values when the case leaves them out.
@@ -45,9 +54,13 @@ ALWAYS = {
     "as_needed": False,
     "marker": None,
     "max_per_day": None,
+    "max_unit": None,
     "duration_days": None,
+    "course_days": None,
     "slots": None,
     "weekdays": [],
+    "laterality": 1,
+    "extra_as_needed": False,
 }
 
 
@@ -81,10 +94,15 @@ def _mismatches(reading: DoseReading, expected: dict[str, Any], always: bool) ->
     wanted = ({**ALWAYS, "steps": []} if always else {}) | expected
     wrong = []
     for field, value in wanted.items():
-        if field in ("text", "steps"):
+        if field in ("text", "steps", "why"):
             continue
         if field == "understood":
             actual: Any = reading.understood
+        elif field == "extra_as_needed":
+            actual = reading.also_as_needed is not None
+        elif field == "extra_amount":
+            extra = reading.also_as_needed
+            actual = None if extra is None else extra.amount_max
         elif field == "slots":
             actual = _slots(reading)
             if value is not None:
@@ -123,7 +141,8 @@ def test_rule_case(case: dict[str, Any]) -> None:
     assert not wrong, "\n".join(wrong)
     if not reading.understood:
         # the contract: a text that is not understood carries no numbers at all
-        assert all(getattr(reading, f) is None for f in NUMERIC)
+        assert all(getattr(reading, f) is None for f in NUMERIC if f != "extra_amount")
+        assert reading.also_as_needed is None
         assert reading.unit is None
         assert reading.slots == (None, None, None, None)
         assert reading.steps == ()
@@ -167,12 +186,14 @@ def test_columns_without_a_dose_are_not_understood(columns: tuple[Any, ...]) -> 
     assert reading.slots == (None, None, None, None)
 
 
-def test_columns_as_needed_have_a_maximum_but_no_daily_units() -> None:
+def test_columns_as_needed_say_when_but_no_maximum_and_no_daily_units() -> None:
     reading = dose_from_slots(None, None, None, 1, as_needed=True)
     text = parse_dosing("1 tablett till natten vid behov")
     assert reading.as_needed and text.as_needed
     assert reading.daily_units is None and text.daily_units is None
-    assert reading.max_per_day == text.max_per_day == 1.0
+    # a time of day says when the dose may be given, not how many times
+    assert reading.max_per_day is None and text.max_per_day is None
+    assert reading.slots == text.slots == (0.0, 0.0, 0.0, 1.0)
 
 
 # --- API details -----------------------------------------------------------------------------
@@ -209,7 +230,15 @@ def test_as_columns_uses_slot_names() -> None:
         ("1 1/2 tablett", "1.5 tablett"),
         ("1–2 tabletter", "1-2 tabletter"),
         ("2/1 tablett", "2/1 tablett"),
-        ("½+0+½", "0.5+0+0.5"),
+        ("½+0+½", "0.5+0+ 0.5"),
+        # a combination strength and a date are no fractions
+        ("97/103 mg", "97/103 mg"),
+        ("12/11", "12/11"),
+        # numbers and words apart, "x" between a unit and a count
+        ("2ggr/dag", "2 ggr/dag"),
+        ("1tx2", "1 t x 2"),
+        ("max6/d", "max 6/d"),
+        ("1*2", "1 x 2"),
     ],
 )
 def test_normalisation(text: str, expected: str) -> None:
@@ -228,3 +257,14 @@ def test_a_broken_rules_file_is_a_swedish_error(tmp_path: Path) -> None:
         build_lexicon(broken)
     with pytest.raises(MedreconError, match="kunde inte läsas"):
         build_lexicon(tmp_path / "saknas.toml")
+
+
+def test_a_misspelt_section_or_key_is_refused_with_its_line(tmp_path: Path) -> None:
+    good = (rules_dir() / "dosing.toml").read_text(encoding="utf-8")
+    misspelt = tmp_path / "dosing.toml"
+    misspelt.write_text(good + "\n[maximun]\nwords = ['högst']\n", encoding="utf-8")
+    with pytest.raises(MedreconError, match=r"rad \d+.*okänt avsnitt \[maximun\]"):
+        build_lexicon(misspelt)
+    misspelt.write_text(good.replace("[maximum]\nwords", "[maximum]\nword"), encoding="utf-8")
+    with pytest.raises(MedreconError, match=r"okänd nyckel 'word' i \[maximum\]"):
+        build_lexicon(misspelt)

@@ -43,7 +43,8 @@ def test_dosing_text_with_daily_amount(capsys: pytest.CaptureFixture[str]) -> No
     out = explain(capsys, "2 tabletter 3 gånger dagligen", "--strength", "500 mg")
     assert "Doseringstext: 2 tabletter 3 gånger dagligen" in out
     assert "Gånger per dag:    3" in out
-    assert "Dygnsdos:          3000 mg" in out
+    assert "Dos per tillfälle: 2 tabletter = 1 g" in out
+    assert "Dygnsdos:          3 g" in out
     assert "Produkttext" not in out
 
 
@@ -56,12 +57,12 @@ def test_dosing_text_with_product(capsys: pytest.CaptureFixture[str]) -> None:
         "--product",
         "Alvedon 1 g tablett",
     )
-    assert "6000 mg" in out
+    assert "Dygnsdos:          6 g" in out
 
 
 def test_as_needed_dosing(capsys: pytest.CaptureFixture[str]) -> None:
     out = explain(capsys, "1-2 tabletter vid behov, högst 8 per dygn", "--kind", "dosing")
-    assert "Vid behov:         ja, högst 8 per dygn" in out
+    assert "Vid behov:         ja, högst 8 tabletter per dygn" in out
     assert "Dygnsdos" not in out
 
 
@@ -75,3 +76,18 @@ def test_bad_kind_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as info:
         main(["explain", "x", "--kind", "annat"])
     assert info.value.code == 2
+
+
+def test_a_maximum_in_another_unit_shows_both(capsys: pytest.CaptureFixture[str]) -> None:
+    out = explain(
+        capsys, "1-2 tabletter vid behov, max 4 g/dygn", "--product", "Alvedon 500 mg tablett"
+    )
+    assert "Dos per tillfälle: 1–2 tabletter = 0,5–1 g" in out
+    assert "högst 4 g per dygn" in out
+
+
+def test_both_eyes_count_twice(capsys: pytest.CaptureFixture[str]) -> None:
+    out = explain(
+        capsys, "1 droppe i vardera ögat 2 gånger dagligen", "--product", "Xalatan ögondroppar"
+    )
+    assert "Sida:              båda" in out and "Per dygn:          4 droppar" in out

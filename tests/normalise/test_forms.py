@@ -68,7 +68,7 @@ def test_form_texts(text: str, form_class: str) -> None:
     assert classify_form(text) == form_class
 
 
-@pytest.mark.parametrize("text", [None, "", "  ", "okänd form", "Voltaren T", "xyz", "T"])
+@pytest.mark.parametrize("text", [None, "", "  ", "okänd form", "Voltaren", "xyz", "Tx"])
 def test_unlisted_forms_are_unknown(text: str | None) -> None:
     assert classify_form(text) == "unknown"
 
@@ -141,3 +141,8 @@ def test_rule_files_only_use_known_codes() -> None:
 def test_form_and_route_never_raise(text: str) -> None:
     assert read_form(text, implied_by_name=True).form_class in FORM_CLASSES
     assert classify_route(text) in (*ROUTES, None)
+
+
+@pytest.mark.parametrize("text", ["T Waran 2,5 mg", "Voltaren T", "Simvastatin 20 mg tbl"])
+def test_tablet_abbreviations_in_product_texts(text: str) -> None:
+    assert read_form(text).form_class == "plain_oral_solid"

@@ -207,7 +207,9 @@ def test_daily_amount_of_liquids_and_patches(stand_in: None) -> None:
 
 
 def test_daily_amount_needs_a_known_strength_and_unit(stand_in: None) -> None:
-    assert one(product_text="Alvedon", dosing_text="2 tabl x 3")["daily_amount"] is None
+    # without a strength the amount stays in the unit the text counts in
+    row = one(product_text="Alvedon", dosing_text="2 tabl x 3")
+    assert (row["daily_amount"], row["daily_amount_unit"]) == (6, "tablett")
     # "1x2" names no unit: a tablet form says it counts tablets, an unknown form does not
     assert one(product_text="Alvedon 500 mg tablett", dosing_text="1x2")["daily_amount"] == 1000
     assert one(product_text="Alvedon 500 mg", dosing_text="1x2")["daily_amount"] is None

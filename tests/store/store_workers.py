@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 from store_helpers import PATIENT_A, finding, recon
@@ -18,7 +17,7 @@ def decide_many(db_path: str, worker: int, rounds: int) -> dict[str, Any]:
     """Own findings (never contested) plus read-then-write loops on one shared finding."""
     made: list[tuple[int, str, str, str]] = []
     conflicts = 0
-    with Store.open(Path(db_path)) as store:
+    with Store.open(db_path) as store:
         for i in range(rounds):
             own = f"own-{worker}-{i}"
             d = store.decide(own, PATIENT_A, ACTIONS[i % len(ACTIONS)], user=f"w{worker}")
@@ -46,7 +45,7 @@ def decide_many(db_path: str, worker: int, rounds: int) -> dict[str, Any]:
 
 def decide_after_barrier(db_path: str, user: str, barrier: Any, results: Any) -> None:
     """Both users look at the undecided finding, then both decide at the same moment."""
-    with Store.open(Path(db_path)) as store:
+    with Store.open(db_path) as store:
         history = store.history("contested")
         seen = history[-1].id if history else None
         barrier.wait()
@@ -65,7 +64,7 @@ def write_until_killed(db_path: str, report_path: str) -> None:
     fd = os.open(report_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     current: dict[str, int | None] = {}
     rows = [finding(f"run-{i:04d}", substance=f"s{i}") for i in range(400)]
-    with Store.open(Path(db_path)) as store:
+    with Store.open(db_path) as store:
         i = 0
         while True:
             fid = f"crash-{i % 7}"

@@ -1,16 +1,19 @@
-"""The audit chain: every change logged, tampering detected, and the audit commands."""
+"""The audit chain: every change logged, the audit key, and the audit commands.
+
+Tampering of every kind, on both backends, is in test_store_tamper.py."""
 
 from __future__ import annotations
 
 import contextlib
-import json
-import sqlite3
+import os
+import stat
 from pathlib import Path
 
 import pytest
 from store_helpers import PATIENT_A, PATIENT_B, finding, recon
 
 from medrecon.cli import main
+from medrecon.errors import MedreconError
 from medrecon.store import Store
 
 
@@ -46,96 +49,6 @@ def test_every_change_and_access_is_logged_in_order(store: Store) -> None:
     result = store.verify_audit()
     assert result.ok and result.entries == 8 and result.first_bad is None
     assert result.head_hash == entries[-1].hash
-
-
-def _raw(db_path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(db_path)
-    # an attacker with file access can drop the append-only triggers; the chain still tells
-    conn.execute("DROP TRIGGER audit_log_no_update")
-    conn.execute("DROP TRIGGER audit_log_no_delete")
-    return conn
-
-
-def test_the_database_refuses_to_change_audit_or_decision_rows(store: Store, db_path: Path) -> None:
-    _fill(store)
-    conn = sqlite3.connect(db_path)
-    for statement in (
-        "UPDATE audit_log SET user = 'x' WHERE seq = 1",
-        "DELETE FROM audit_log WHERE seq = 8",
-        "UPDATE decisions SET action = 'fixed' WHERE id = 1",
-        "DELETE FROM signoffs",
-    ):
-        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-            conn.execute(statement)
-    conn.close()
-
-
-def test_edited_entry_is_reported_with_its_seq(
-    store: Store, db_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    _fill(store)
-    assert main(["audit", "verify", "--db", str(db_path)]) == 0
-    assert "8 poster" in capsys.readouterr().out
-
-    conn = _raw(db_path)
-    details = json.loads(conn.execute("SELECT details FROM audit_log WHERE seq = 3").fetchone()[0])
-    details["action"] = "cosmic_correct"
-    conn.execute(
-        "UPDATE audit_log SET details = ? WHERE seq = 3",
-        (json.dumps(details, sort_keys=True, separators=(",", ":")),),
-    )
-    conn.commit()
-    conn.close()
-
-    result = store.verify_audit()
-    assert not result.ok and result.first_bad == 3 and result.entries == 2
-    assert main(["audit", "verify", "--db", str(db_path)]) == 1
-    err = capsys.readouterr().err
-    assert "post 3" in err and "bruten" in err
-
-
-def test_rehashed_edit_breaks_the_next_link(store: Store, db_path: Path) -> None:
-    _fill(store)
-    conn = _raw(db_path)
-    # a cleverer edit also recomputes the edited entry's own hash
-    from medrecon.store.audit import entry_hash
-
-    rows = conn.execute("SELECT * FROM audit_log WHERE seq IN (3, 4) ORDER BY seq").fetchall()
-    columns = [c[1] for c in conn.execute("PRAGMA table_info(audit_log)")]
-    entry = dict(zip(columns, rows[0], strict=True))
-    previous = conn.execute("SELECT hash FROM audit_log WHERE seq = 2").fetchone()[0]
-    entry["user"] = "någon annan"
-    conn.execute(
-        "UPDATE audit_log SET user = ?, hash = ? WHERE seq = 3",
-        (entry["user"], entry_hash(previous, entry)),
-    )
-    conn.commit()
-    conn.close()
-    assert store.verify_audit().first_bad == 4
-
-
-def test_deleted_entry_is_detected(
-    store: Store, db_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    _fill(store)
-    conn = _raw(db_path)
-    conn.execute("DELETE FROM audit_log WHERE seq = 5")
-    conn.commit()
-    conn.close()
-    result = store.verify_audit()
-    assert not result.ok and result.first_bad == 5
-    assert "post 5 saknas" in result.message
-    assert main(["audit", "verify", "--db", str(db_path)]) == 1
-    assert "post 5" in capsys.readouterr().err
-
-
-def test_deleting_the_first_entry_is_detected(store: Store, db_path: Path) -> None:
-    _fill(store)
-    conn = _raw(db_path)
-    conn.execute("DELETE FROM audit_log WHERE seq = 1")
-    conn.commit()
-    conn.close()
-    assert store.verify_audit().first_bad == 1
 
 
 def test_empty_log_verifies(store: Store) -> None:
@@ -224,3 +137,61 @@ def test_audit_commands_do_not_create_a_missing_store(
     assert "finns inte" in capsys.readouterr().err
     assert main(["audit", "show", "--db", str(missing)]) == 2
     assert not missing.exists()
+
+
+def test_audit_key_is_created_owner_only_beside_the_file_on_first_write(
+    store: Store, db_path: Path
+) -> None:
+    key_file = db_path.with_name("medrecon.db.audit-key")
+    assert not key_file.exists()  # opening alone creates no key
+    store.log_access(PATIENT_A, user="anna")
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert all(e.hash for e in store.audit_entries())
+
+
+def test_missing_key_stops_writes_and_verify_says_so(
+    store: Store, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _fill(store)
+    key_file = db_path.with_name("medrecon.db.audit-key")
+    key_file.rename(db_path.parent / "elsewhere.key")
+    with Store.open(db_path) as other, pytest.raises(MedreconError, match="saknas"):
+        other.decide("f2", PATIENT_A, "intentional", expected_decision_id=2)
+    assert main(["audit", "verify", "--db", str(db_path)]) == 2
+    assert "Granskningsnyckeln" in capsys.readouterr().err
+    # with the key found again (configured elsewhere) everything is in order
+    os.environ["MEDRECON_AUDIT_KEY"] = str(db_path.parent / "elsewhere.key")
+    try:
+        assert main(["audit", "verify", "--db", str(db_path)]) == 0
+    finally:
+        del os.environ["MEDRECON_AUDIT_KEY"]
+
+
+def test_another_key_is_refused_for_writes_and_reported_by_verify(
+    store: Store, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _fill(store)
+    key_file = db_path.with_name("medrecon.db.audit-key")
+    key_file.write_text(os.urandom(32).hex() + "\n", encoding="ascii")
+    with Store.open(db_path) as other, pytest.raises(MedreconError, match="hör inte till"):
+        other.log_access(PATIENT_A)
+    assert main(["audit", "verify", "--db", str(db_path)]) == 5
+    assert "annan nyckel" in capsys.readouterr().err
+    assert len(store.audit_entries()) == 8  # nothing was written with the wrong key
+
+
+def test_first_writers_racing_for_the_key_all_get_the_same_complete_key(tmp_path: Path) -> None:
+    """Several first writers of a new store create the key at once: one key wins, and
+    nobody reads it half-written (the race the concurrency tests once hit)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from medrecon.store.signing import create_key, read_key
+
+    for round_ in range(20):
+        path = tmp_path / str(round_) / "medrecon.db.audit-key"
+        with ThreadPoolExecutor(8) as pool:
+            keys = [key.secret for key in pool.map(create_key, [path] * 8)]
+        stored = read_key(path)
+        assert stored is not None and set(keys) == {stored.secret}
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temporary left

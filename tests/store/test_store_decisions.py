@@ -33,7 +33,7 @@ def test_change_is_a_new_row_and_history_is_kept(store: Store) -> None:
 
 
 def test_user_defaults_to_os_user(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("getpass.getuser", lambda: "os-anvandare")
+    monkeypatch.setattr("medrecon.store.records.os_account", lambda: "os-anvandare")
     assert store.decide("f1", PATIENT_A, "fixed").decided_by == "os-anvandare"
 
 

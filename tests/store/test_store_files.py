@@ -15,9 +15,8 @@ from sqlalchemy import create_engine
 from store_helpers import PATIENT_A
 
 from medrecon.errors import MedreconError
-from medrecon.store import Store, default_db_path
+from medrecon.store import Store, default_location, resolve_location
 from medrecon.store.db import alembic_config
-from medrecon.store.paths import resolve_db_path
 from medrecon.store.tables import metadata
 
 
@@ -60,19 +59,19 @@ def test_db_path_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.delenv("MEDRECON_DB", raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    assert default_db_path() == tmp_path / "data" / "medrecon" / "medrecon.db"
+    assert default_location().path == tmp_path / "data" / "medrecon" / "medrecon.db"
 
     config = tmp_path / "config" / "medrecon" / "config.toml"
     config.parent.mkdir(parents=True)
     config.write_text('db = "/srv/medrecon/beslut.db"\n', encoding="utf-8")
-    assert default_db_path() == Path("/srv/medrecon/beslut.db")
+    assert default_location().path == Path("/srv/medrecon/beslut.db")
     config.write_text('db = "lokal.db"\n', encoding="utf-8")
-    assert default_db_path() == config.parent / "lokal.db"
+    assert default_location().path == config.parent / "lokal.db"
 
     monkeypatch.setenv("MEDRECON_DB", str(tmp_path / "env.db"))
-    assert default_db_path() == tmp_path / "env.db"
-    assert resolve_db_path(tmp_path / "flag.db") == tmp_path / "flag.db"
-    assert resolve_db_path(None) == tmp_path / "env.db"
+    assert default_location().path == tmp_path / "env.db"
+    assert resolve_location(str(tmp_path / "flag.db")).path == tmp_path / "flag.db"
+    assert resolve_location(None).path == tmp_path / "env.db"
 
 
 def test_broken_config_is_a_swedish_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -81,10 +80,10 @@ def test_broken_config_is_a_swedish_error(tmp_path: Path, monkeypatch: pytest.Mo
     (tmp_path / "medrecon").mkdir()
     (tmp_path / "medrecon" / "config.toml").write_text("db = \n", encoding="utf-8")
     with pytest.raises(MedreconError, match="Inställningsfilen"):
-        default_db_path()
+        default_location()
     (tmp_path / "medrecon" / "config.toml").write_text("db = 5\n", encoding="utf-8")
-    with pytest.raises(MedreconError, match="sökväg"):
-        default_db_path()
+    with pytest.raises(MedreconError, match="inom citattecken"):
+        default_location()
 
 
 def test_folder_given_as_database_is_refused(tmp_path: Path) -> None:

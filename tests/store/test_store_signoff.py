@@ -42,15 +42,15 @@ def test_sign_off_is_recorded_and_lapses_when_a_new_finding_appears(store: Store
     assert store.patient_status(PATIENT_A, ["f1", "f2"]) == "signed_off"
     # a covered finding that was resolved does not undo the sign-off
     assert store.patient_status(PATIENT_A, ["f1"]) == "signed_off"
-    # a finding the sign-off did not cover makes it lapse
-    assert store.patient_status(PATIENT_A, ["f1", "f2", "f3"]) == "in_progress"
+    # a finding the sign-off did not cover makes it lapse: the patient must be signed again
+    assert store.patient_status(PATIENT_A, ["f1", "f2", "f3"]) == "sign_off_lapsed"
 
 
 def test_withdrawal_after_sign_off_lapses_it(store: Store) -> None:
     made = store.decide("f1", PATIENT_A, "intentional")
     store.sign_off(PATIENT_A, ["f1"], lists_hash="h")
     store.withdraw("f1", PATIENT_A, expected_decision_id=made.id)
-    assert store.patient_status(PATIENT_A, ["f1"]) == "in_progress"
+    assert store.patient_status(PATIENT_A, ["f1"]) == "sign_off_lapsed"
 
 
 def test_patient_without_findings_can_be_signed_off(store: Store) -> None:
@@ -86,4 +86,4 @@ def test_patient_statuses_in_bulk(store: Store) -> None:
     new_finding = pl.concat(
         [findings, pl.DataFrame({"id": ["a2"], "patient_id": [PATIENT_A], "lineage": ["v"]})]
     )
-    assert dict(store.patient_statuses(new_finding).iter_rows())[PATIENT_A] == "in_progress"
+    assert dict(store.patient_statuses(new_finding).iter_rows())[PATIENT_A] == "sign_off_lapsed"

@@ -16,7 +16,7 @@ def test_both_subcommands_are_registered() -> None:
     assert (args.cosmic, args.pascal, args.db, args.user) == (
         Path("c.csv"),
         Path("p.csv"),
-        Path("x.db"),
+        "x.db",  # a path or a URL: read by the store, never turned into a Path
         "anna",
     )
     demo = parser.parse_args(["demo", "--reset"])

@@ -351,6 +351,7 @@ def _many_patients(n: int) -> Reconciliation:
         in_cosmic=pl.lit(True),
         in_pascal=pl.lit(True),
         incomplete=pl.lit(False),
+        incomplete_reasons=pl.lit([], pl.List(pl.String)),
         n_cosmic_lines=pl.lit(0, pl.Int64),
         n_pascal_lines=pl.lit(0, pl.Int64),
         elderly_flags=pl.lit([], pl.List(pl.String)),

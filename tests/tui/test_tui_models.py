@@ -144,3 +144,24 @@ def test_search_is_case_insensitive_and_accepts_id_forms(text: str, expected: li
     empty = pl.DataFrame(schema={"patient_id": pl.String, "status": pl.String})
     frame = wm.build_worklist(recon.patients, recon.findings, states, empty)
     assert wm.filter_worklist(frame, wm.WorklistFilter(text=text)) == expected
+
+
+def test_findings_that_may_be_one_switch_are_shown_next_to_each_other() -> None:
+    recon = reconciliation()
+    hit = pl.col("patient_id") == KARIN
+    metoprolol, oxazepam = "a1b2c3d4e5f60001", "a1b2c3d4e5f60003"
+    related = {metoprolol: [oxazepam], oxazepam: [metoprolol]}
+    findings = (
+        recon.findings.filter(hit)
+        .with_columns(status=pl.lit("open"))
+        .with_columns(
+            related_ids=pl.col("id").replace_strict(
+                related, default=[], return_dtype=pl.List(pl.String)
+            )
+        )
+    )
+    unrelated = [g.findings[0]["substance"] for g in _groups(KARIN) if g.findings]
+    assert unrelated == ["metoprolol", "simvastatin", "oxazepam"]
+    groups = pm.build_groups(recon.lines.filter(hit), recon.matches.filter(hit), findings)
+    order = [g.findings[0]["substance"] for g in groups if g.findings]
+    assert order == ["metoprolol", "oxazepam", "simvastatin"]

@@ -275,6 +275,25 @@ async def test_detail_pane_of_agreeing_row_shows_both_lines_and_mechanism(
         assert "Cosmic C-202" in body and "Pascal P-302" in body
 
 
+async def test_detail_pane_shows_the_hint_and_when_each_side_changed(
+    make_app: AppFactory,
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await pilot.press("enter")  # Karin: the metoprolol dose finding is the first row
+        await pilot.pause()
+        content = app.screen.query_one(DetailPane).query_one("#detail-body", Static).content
+        console = Console(width=200, record=True, file=io.StringIO())
+        console.print(content)
+        body = console.export_text()
+        assert (
+            "Ledtråd: Pascal ändrades 2025-11-18, Cosmic senast 2025-03-02: troligen har "
+            "Cosmic inte uppdaterats." in body
+        )
+        assert "Senast ändrad: Cosmic 2025-03-02 14:10, Pascal 2025-11-18 08:30" in body
+
+
 # --- found while re-running the report in tmux: Enter right after typing a search ---------
 async def test_enter_right_after_typing_opens_the_patient_searched_for(
     make_app: AppFactory, store: Store

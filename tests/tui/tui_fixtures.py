@@ -308,7 +308,8 @@ def _lines() -> list[dict[str, Any]]:
 
 def _finding(fid: str, pid: str, kind: str, severity: str, substance: str | None,
              c: list[str], p: list[str], explanation: str, mechanism: str | None = None,
-             c_sum: str | None = None, p_sum: str | None = None) -> dict[str, Any]:  # fmt: skip
+             c_sum: str | None = None, p_sum: str | None = None,
+             hint: str | None = None) -> dict[str, Any]:  # fmt: skip
     return {
         "id": fid,
         "patient_id": pid,
@@ -324,13 +325,20 @@ def _finding(fid: str, pid: str, kind: str, severity: str, substance: str | None
         "cosmic_summary": c_sum,
         "pascal_summary": p_sum,
         "lineage": "l" + fid[1:],
+        "cosmic_changed": datetime(2025, 3, 2, 14, 10) if c else None,
+        "pascal_changed": datetime(2025, 11, 18, 8, 30) if p else None,
+        "stale_system": "cosmic" if hint else None,
+        "related_ids": [],
+        "hint": hint,
     }
 
 
 FINDINGS = [
     _finding("a1b2c3d4e5f60001", KARIN, "dose", "high", "metoprolol", ["C-102"], ["P-202"],
              "Cosmic: 50 mg/dygn, Pascal: 100 mg/dygn. Dosen skiljer sig.", "substance",
-             "Seloken ZOC 50 mg · 1 tablett på morgonen", "Metoprolol 100 mg · 1+0+0+0"),
+             "Seloken ZOC 50 mg · 1 tablett på morgonen", "Metoprolol 100 mg · 1+0+0+0",
+             "Pascal ändrades 2025-11-18, Cosmic senast 2025-03-02: troligen har Cosmic inte "
+             "uppdaterats."),
     _finding("a1b2c3d4e5f60002", KARIN, "missing_in_cosmic", "high", "simvastatin", [],
              ["P-203"], "Simvastatin finns i Pascal men saknas i Cosmic."),
     _finding("a1b2c3d4e5f60003", KARIN, "missing_in_pascal", "medium", "oxazepam", ["C-103"],
@@ -417,6 +425,7 @@ def with_extra_patients() -> Reconciliation:
         }
     ).with_columns(
         incomplete=pl.lit(False),
+        incomplete_reasons=pl.lit([], pl.List(pl.String)),
         n_cosmic_lines=pl.lit(0, pl.Int64),
         n_pascal_lines=pl.lit(0, pl.Int64),
         elderly_flags=pl.lit([], pl.List(pl.String)),

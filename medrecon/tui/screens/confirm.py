@@ -18,6 +18,8 @@ class ConfirmDialog(ModalScreen[bool]):
         Binding("escape", "answer(False)", "Avbryt", show=False, id="cancel"),
     ]
 
+    YES_KEY = "j"
+
     def __init__(self, title: str, message: str, yes: str = "Ja") -> None:
         super().__init__()
         self.dialog_title = title
@@ -29,7 +31,12 @@ class ConfirmDialog(ModalScreen[bool]):
             yield Label(self.dialog_title, id="confirm-title", markup=False)
             yield Static(self.message, id="confirm-message", markup=False)
             with Horizontal(classes="dialog-buttons"):
-                yield Button(f"{self.yes} (j)", variant="primary", id="confirm-yes", compact=True)
+                yield Button(
+                    f"{self.yes} ({self.YES_KEY})",
+                    variant="primary",
+                    id="confirm-yes",
+                    compact=True,
+                )
                 yield Button("Nej (n)", id="confirm-no", compact=True)
 
     def on_mount(self) -> None:
@@ -41,3 +48,16 @@ class ConfirmDialog(ModalScreen[bool]):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         self.dismiss(event.button.id == "confirm-yes")
+
+
+class AcknowledgeDialog(ConfirmDialog, inherit_bindings=False):
+    """A confirmation that takes its own key ("k", kontrollerat), so that pressing "j"
+    twice after a first question never confirms something not read (ConfirmDialog's
+    bindings are not inherited)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("k", "answer(True)", "Kontrollerat", id="acknowledge"),
+        Binding("n", "answer(False)", "Nej", id="no"),
+        Binding("escape", "answer(False)", "Avbryt", show=False, id="cancel"),
+    ]
+    YES_KEY = "k"

@@ -19,9 +19,15 @@ from medrecon.tui.guard import guard_callback, guarded
 from medrecon.tui.messages import PatientChanged
 from medrecon.tui.patient_model import SECTION_AGREE
 from medrecon.tui.screens.comment import CommentDialog
-from medrecon.tui.screens.confirm import ConfirmDialog
+from medrecon.tui.screens.confirm import AcknowledgeDialog, ConfirmDialog
 from medrecon.tui.screens.decision import DecisionDialog, DecisionResult
-from medrecon.tui.session import PatientData, ReviewSession, format_time, record_value
+from medrecon.tui.session import (
+    PatientData,
+    ReviewSession,
+    format_time,
+    incomplete_reasons,
+    record_value,
+)
 from medrecon.tui.widgets.detail import DetailPane
 from medrecon.tui.widgets.line_cell import ACTION_KEYS, ACTION_SHORT
 from medrecon.tui.widgets.side_by_side import SideBySide
@@ -107,9 +113,11 @@ class PatientScreen(Screen[None]):
             info.append(f"  ·  patient {position} av {len(self.order)}", style="dim")
         for note in patient.get("elderly_notes") or []:
             info.append(f"\n⚑ {note}", style="magenta")
-        if patient.get("incomplete"):
-            info.append("\n⚠ Några av patientens rader kunde inte läsas (p i arbetslistan).",
-                        style="yellow")  # fmt: skip
+        for reason in incomplete_reasons(patient):
+            info.append(f"\n⚠ {reason}", style="yellow")
+        if patient.get("review_status") == "sign_off_lapsed":
+            info.append("\n⚠ Signeringen gäller inte längre: ett beslut har ändrats efter den. "
+                        "Signera patienten igen (s).", style="bold yellow")  # fmt: skip
         self.query_one("#patient-info", Static).update(info)
         table = self.query_one(SideBySide)
         width = table.size.width or self.size.width
@@ -137,9 +145,18 @@ class PatientScreen(Screen[None]):
         self.action_decide_dialog()
 
     def _reload(self) -> None:
+        was_signed = self.data.patient.get("review_status") == "signed_off"
         self.data = self.session.patient(self.patient_id)
         self._redraw()
         self.post_message(PatientChanged(self.patient_id))
+        if was_signed and self.data.patient.get("review_status") == "sign_off_lapsed":
+            self.notify(
+                "Ett beslut har ändrats efter signeringen, så den gäller inte längre. "
+                "Patienten måste signeras igen.",
+                title="Signera om",
+                severity="warning",
+                timeout=10,
+            )
 
     def _current_finding(self) -> dict[str, Any] | None:
         row = self.query_one(SideBySide).current
@@ -237,18 +254,36 @@ class PatientScreen(Screen[None]):
             )
             return
         name = self.data.patient.get("patient_name") or display_patient_id(self.patient_id)
+        reasons = incomplete_reasons(self.data.patient)
 
-        def done(answer: bool | None) -> None:
-            if not answer:
-                return
+        def sign(acknowledged: bool) -> None:
             try:
-                self.session.sign_off(self.data)
+                self.session.sign_off(self.data, acknowledged=acknowledged)
             except MedreconError as exc:
                 self._conflict(exc)
                 return
             self.notify(f"{name} är avstämd och signerad av {self.session.user}.",
                         title="Signerad")  # fmt: skip
             self._reload()
+
+        def confirmed(answer: bool | None) -> None:
+            if not answer:
+                return
+            if not reasons:
+                sign(acknowledged=False)
+                return
+            # A second, separate confirmation: the list may lack rows the nurse never saw.
+            self.app.push_screen(
+                AcknowledgeDialog(
+                    "Listan kan sakna rader",
+                    "Patienten är ofullständigt inläst:\n"
+                    + "\n".join(f"• {r}" for r in reasons)
+                    + "\n\nBekräfta att du har kontrollerat raderna i källsystemet. "
+                    "Bekräftelsen sparas med signeringen.",
+                    yes="Kontrollerat – signera",
+                ),
+                guard_callback(self, lambda ok: sign(acknowledged=True) if ok else None),
+            )
 
         self.app.push_screen(
             ConfirmDialog(
@@ -257,7 +292,7 @@ class PatientScreen(Screen[None]):
                 f"avvikelse har ett beslut. Signeras som {self.session.user}.",
                 yes="Signera",
             ),
-            guard_callback(self, done),
+            guard_callback(self, confirmed),
         )
 
     def action_handover(self) -> None:
@@ -272,8 +307,9 @@ class PatientScreen(Screen[None]):
             sign_off=None
             if sign is None
             else SignOff(
-                str(record_value(sign, "signed_by") or ""),
+                str(record_value(sign, "actor", "signed_by") or ""),
                 format_time(record_value(sign, "signed_at")),
+                valid=self.data.patient.get("review_status") == "signed_off",
             ),
             user=self.session.user,
             now=self.medrecon.now(),

@@ -106,6 +106,16 @@ def raw_line(line: Line) -> Text:
     return out
 
 
+def _changed_text(finding: dict[str, Any]) -> str:
+    """ "Senast ändrad: Cosmic 2025-03-02 14:10, Pascal 2026-11-18 08:30" (known sides)."""
+    sides = [
+        f"{system} {_value('', 'last_changed', finding.get(key))}"
+        for system, key in (("Cosmic", "cosmic_changed"), ("Pascal", "pascal_changed"))
+        if finding.get(key) is not None
+    ]
+    return "Senast ändrad: " + ", ".join(sides) if sides else ""
+
+
 def _legend() -> Text:
     out = Text("Beslut: ", style="bold")
     for i, (key, code) in enumerate(ACTION_KEYS.items()):
@@ -147,6 +157,12 @@ class DetailPane(VerticalScroll, can_focus=False):
                 head.append("  ● Öppen – inget beslut ännu", style="bold")
             parts.append(head)
             parts.append(Text(finding.get("explanation") or ""))
+            hint = finding.get("hint")
+            if hint:
+                parts.append(Text(f"Ledtråd: {hint}", style="cyan"))
+            changed = _changed_text(finding)
+            if changed:
+                parts.append(Text(changed, style="dim"))
             if finding.get("comment"):
                 parts.append(Text(f"Kommentar: {finding['comment']}", style="italic"))
             if finding.get("status") != "decided" and finding.get("previous_action"):

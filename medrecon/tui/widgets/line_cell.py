@@ -78,4 +78,9 @@ def finding_cell(
         if finding.get("previous_action"):
             previous = ACTION_SHORT.get(finding["previous_action"], finding["previous_action"])
             out.append(f" (förr: {previous})", style="dim")
+    if finding.get("related_ids"):
+        out.append("  ⇄ möjligt byte", style="cyan")
+    elif finding.get("stale_system"):
+        system = "Cosmic" if finding["stale_system"] == "cosmic" else "Pascal"
+        out.append(f"  ⟲ {system} äldre", style="cyan")
     return out

@@ -1,26 +1,33 @@
-"""Swedish formatting of numbers, amounts and dose units (medrecon.normalise.display)."""
+"""Swedish wording of numbers, amounts and dose units (medrecon.swedish), in its Python
+and polars forms."""
 
 from __future__ import annotations
 
 import math
 
+import polars as pl
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from medrecon.normalise.display import (
+from medrecon.swedish import (
+    PLURAL,
+    amount,
+    counted,
     format_amount,
     format_count,
     format_mass,
     format_number,
     format_slots,
+    number,
 )
 
 
 @pytest.mark.parametrize(
     ("value", "text"),
     [
-        (0.571429, "0,57"),
+        (0.571429, "0,571"),
+        (1.875, "1,88"),
         (285.714286, "286"),
         (12.5, "12,5"),
         (1.25, "1,25"),
@@ -66,6 +73,8 @@ def test_format_count(value: float, unit: str | None, text: str) -> None:
 def test_masses_in_micrograms_only_when_written_so() -> None:
     assert format_mass(0.075, micro=True) == "75 µg"
     assert format_mass(0.075) == "0,075 mg"
+    assert format_mass(3000) == "3 g"
+    assert format_mass(1000, micro=True) == "1000 mg"
     assert format_mass(2.5, micro=True) == "2,5 mg"
     assert format_amount(0.01, "mg/timme", micro=True) == "10 µg/timme"
     assert format_amount(20, "mg/ml") == "20 mg/ml"
@@ -77,3 +86,24 @@ def test_slots_do_not_read_as_a_range() -> None:
     assert format_slots((1, 0, 2, 0), "tablett") == "1 tablett på morgonen, 2 på kvällen"
     assert format_slots((2, 0, 0, 1), "tablett") == "2 tabletter på morgonen, 1 till natten"
     assert format_slots((0, 0.5, 0, 0), None) == "0,5 mitt på dagen"
+
+
+@given(st.floats(min_value=-1e7, max_value=1e7, allow_nan=False, allow_infinity=False))
+def test_python_and_polars_write_every_number_the_same(value: float) -> None:
+    column = pl.select(number(pl.lit(value, pl.Float64))).item()
+    assert column == format_number(value)
+
+
+@given(
+    st.floats(min_value=0.001, max_value=5000, allow_nan=False),
+    st.sampled_from([*PLURAL, "ml", "E", "plåster", "mikrog"]),
+)
+def test_python_and_polars_count_the_same(value: float, unit: str) -> None:
+    column = pl.select(counted(pl.lit(None, pl.Float64), pl.lit(value), pl.lit(unit))).item()
+    assert column == format_count(value, unit)
+
+
+@given(st.floats(min_value=0.001, max_value=20000, allow_nan=False), st.booleans())
+def test_python_and_polars_write_masses_the_same(value: float, micro: bool) -> None:
+    column = pl.select(amount(pl.lit(value), pl.lit("mg"), pl.lit(micro), per="")).item()
+    assert column == format_mass(value, micro=micro)
