@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from medrecon.engine.rules import Rules
+from medrecon.engine.clinical_rules import Rules
 from medrecon.kinds import generated_blocks, with_generated_blocks
 
 DEFAULT_DOC = Path(__file__).resolve().parent.parent / "docs" / "judging.md"

@@ -6,9 +6,9 @@ CLI, the TUI and the batch are thin faces on ``reconcile``.
 
 from __future__ import annotations
 
+from medrecon.engine.clinical_rules import Rules
 from medrecon.engine.core import reconcile, reconcile_files
 from medrecon.engine.fingerprint import content_text, lineage_text, sha16, with_fingerprints
-from medrecon.engine.rules import Rules
 
 __all__ = [
     "Rules",

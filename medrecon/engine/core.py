@@ -15,8 +15,8 @@ from typing import Any
 
 import polars as pl
 
+from medrecon.engine.clinical_rules import Rules
 from medrecon.engine.codes import matching_rows
-from medrecon.engine.explain import summary, with_display_columns, with_explanations
 from medrecon.engine.fingerprint import with_fingerprints
 from medrecon.engine.hints import last_change, with_hints
 from medrecon.engine.inputs import (
@@ -29,7 +29,7 @@ from medrecon.engine.inputs import (
 from medrecon.engine.judging import judge_pairs, judge_unpaired
 from medrecon.engine.pairing import pair_lines
 from medrecon.engine.patients import patient_table
-from medrecon.engine.rules import Rules
+from medrecon.engine.sentences import summary, with_display_columns, with_explanations
 from medrecon.engine.sides import DISPLAY_COLUMNS, with_sides
 from medrecon.errors import UnusableInputError
 from medrecon.labels import SEVERITY_RANK
@@ -50,7 +50,7 @@ from medrecon.schema import (
 SLICE_LINES = 50_000
 FINDING_COLUMNS: dict[str, pl.DataType] = {**FINDING_SCHEMA, **FINDING_EXTRA_SCHEMA}
 # What explanations, summaries and fingerprints of findings are built from (the display
-# columns that explain.with_display_columns adds are skipped when not yet there).
+# columns that line_pieces.with_display_columns adds are skipped when not yet there).
 _SHOWN_COLUMNS = list(
     dict.fromkeys(
         [

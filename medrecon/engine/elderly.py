@@ -13,9 +13,9 @@ import datetime as dt
 
 import polars as pl
 
+from medrecon.engine.clinical_rules import ElderlyRules
 from medrecon.engine.codes import matching_rows
-from medrecon.engine.explain import number
-from medrecon.engine.rules import ElderlyRules
+from medrecon.engine.sentences import number
 
 FLAGS_SCHEMA: dict[str, pl.DataType] = {
     "patient_id": pl.String(),

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from medrecon.engine.duplicates import find_duplicates
+from medrecon.engine.group_totals import close, group_totals
 from medrecon.kinds import (
     KIND_BY_CODE,
     SITUATION_AS_NEEDED_MAXIMUM,
@@ -58,11 +59,6 @@ def _p(name: str) -> pl.Expr:
     return pl.col("p_" + name)
 
 
-def _close(a: pl.Expr, b: pl.Expr) -> pl.Expr:
-    """Equal up to rounding (daily amounts are products of parsed fractions)."""
-    return (a - b).abs() <= 1e-6 * pl.max_horizontal(a.abs(), b.abs()) + 1e-9
-
-
 def _known_differ(name: str) -> pl.Expr:
     return _c(name).is_not_null() & _p(name).is_not_null() & (_c(name) != _p(name))
 
@@ -81,14 +77,14 @@ def _same_range(low: str, high: str) -> pl.Expr:
     c_high, p_high = _c(high), _p(high)
     c_low = pl.coalesce(_c(low), c_high)
     p_low = pl.coalesce(_p(low), p_high)
-    return _close(c_high, p_high) & _close(c_low, p_low)
+    return close(c_high, p_high) & close(c_low, p_low)
 
 
 def _comparisons() -> dict[str, pl.Expr]:
     """Per pair: are the doses known and equal; do intervals, strengths, forms differ."""
     standing = ~_c("_prn") & ~_p("_prn")
     single = ~pl.col("mechanism").is_in(_GROUP_MECHANISMS)
-    same_strength = (_c("strength_value").is_null() & _p("strength_value").is_null()) | _close(
+    same_strength = (_c("strength_value").is_null() & _p("strength_value").is_null()) | close(
         _c("strength_value"), _p("strength_value")
     ).fill_null(False)
     understood = _c("dose_understood").fill_null(False) & _p("dose_understood").fill_null(False)
@@ -117,7 +113,7 @@ def _comparisons() -> dict[str, pl.Expr]:
     per_dose = comparable("dose_amount")
     maximum = comparable("max_amount")
     prn_differs = (per_dose & ~_same_range("dose_amount_low", "dose_amount")) | (
-        maximum & ~_close(_c("max_amount"), _p("max_amount"))
+        maximum & ~close(_c("max_amount"), _p("max_amount"))
     )
     prn_equal = (
         pl.when(~understood | ~(per_dose | maximum))
@@ -154,7 +150,7 @@ def _comparisons() -> dict[str, pl.Expr]:
         & _p("_prn").fill_null(False)
         & understood
         & maximum
-        & ~_close(_c("max_amount"), _p("max_amount"))
+        & ~close(_c("max_amount"), _p("max_amount"))
         & (~per_dose | _same_range("dose_amount_low", "dose_amount"))
     ).fill_null(False)
     once_daily = (
@@ -162,7 +158,7 @@ def _comparisons() -> dict[str, pl.Expr]:
         & single
         & (_c("times_per_day") == 1)
         & (_p("times_per_day") == 1)
-        & _close(_c("interval_days"), _p("interval_days"))
+        & close(_c("interval_days"), _p("interval_days"))
     ).fill_null(False)
     return {
         "maximum_only": maximum_only,
@@ -181,86 +177,6 @@ def _comparisons() -> dict[str, pl.Expr]:
         | (standing & by_units.not_() & _known_differ("daily_units")).fill_null(False),
         "texts_differ": pl.col("c_dosing_keys") != pl.col("p_dosing_keys"),
     }
-
-
-def _group_totals(pairs: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
-    """``group_equal`` per split/combination pair: totals (per component) equal or not."""
-    split = pairs.filter(pl.col("mechanism") == "split").select(
-        "pair_id",
-        group_equal=pl.when(
-            pl.col("c_total").is_not_null()
-            & pl.col("p_total").is_not_null()
-            & (pl.col("c_daily_amount_unit") == pl.col("p_daily_amount_unit"))
-        ).then(_close(pl.col("c_total"), pl.col("p_total"))),
-    )
-    combos = pairs.filter(pl.col("mechanism") == "combination").select(
-        "pair_id", "c_rows", "p_rows", combo_c=pl.col("c_rows").list.len() == 1
-    )
-    combo_rows = combos.select(
-        "pair_id", _row=pl.when("combo_c").then("c_rows").otherwise("p_rows").list.first()
-    )
-    part_rows = combos.select(
-        "pair_id", _row=pl.when("combo_c").then("p_rows").otherwise("c_rows")
-    ).explode("_row", empty_as_null=False)
-    amounts = lines.select(
-        "_row",
-        "substances",
-        "strength_values",
-        "strength_unit",
-        "daily_units",
-        "dose_understood",
-        "daily_amount",
-        "daily_amount_unit",
-    )
-    # Daily amount per component on each side, compared as sorted lists: the order of a
-    # combination's strengths need not follow the (alphabetical) order of its substances.
-    combo_amounts = (
-        combo_rows.join(amounts, on="_row")
-        .explode("strength_values", empty_as_null=False)
-        .group_by("pair_id")
-        .agg(
-            combo=(pl.col("daily_units") * pl.col("strength_values")).sort(),
-            combo_unit=pl.col("strength_unit").first().str.extract(r"^([^/]+)", 1),
-            combo_known=pl.col("dose_understood").all(),
-        )
-    )
-    # A part that is itself a combination (Sinemet against Stalevo) counts per component.
-    part_amounts = (
-        part_rows.join(amounts, on="_row")
-        .with_columns(
-            part=pl.when(pl.col("substances").list.len() > 1)
-            .then(pl.col("strength_values") * pl.col("daily_units"))
-            .otherwise(pl.concat_list("daily_amount")),
-            part_unit=pl.when(pl.col("substances").list.len() > 1)
-            .then(pl.col("strength_unit").str.extract(r"^([^/]+)", 1))
-            .otherwise("daily_amount_unit"),
-        )
-        .group_by("pair_id")
-        .agg(
-            parts=pl.col("part").explode(empty_as_null=False).sort(),
-            parts_unit=pl.col("part_unit").unique(),
-        )
-    )
-    both = combo_amounts.join(part_amounts, on="pair_id", how="inner")
-    comparable = (
-        pl.col("combo_known").fill_null(False)
-        & (pl.col("combo").list.len() == pl.col("parts").list.len())
-        & (pl.col("combo").list.drop_nulls().list.len() == pl.col("combo").list.len())
-        & (pl.col("parts").list.drop_nulls().list.len() == pl.col("parts").list.len())
-        & (pl.col("parts_unit").list.len() == 1)
-        & (pl.col("parts_unit").list.first() == pl.col("combo_unit"))
-    )
-    both = both.with_columns(_comparable=comparable.fill_null(False))
-    # List arithmetic needs equal lengths, so only comparable rows are computed.
-    same = both.filter("_comparable")
-    differences = (pl.col("combo") - pl.col("parts")).list.eval(pl.element().abs()).list.max()
-    scale = pl.col("combo").list.max().abs() + 1e-9
-    decided = same.select("pair_id", group_equal=differences <= 1e-6 * scale)
-    undecided = both.filter(~pl.col("_comparable")).select(
-        "pair_id", group_equal=pl.lit(None, pl.Boolean)
-    )
-    combo_equal = pl.concat([decided, undecided])
-    return pl.concat([split, combo_equal.cast({"pair_id": split.schema["pair_id"]})])
 
 
 @dataclass(frozen=True)
@@ -322,7 +238,7 @@ PAIR_RULE_KINDS: tuple[str, ...] = tuple(pair_rules())
 
 def judge_pairs(wide: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
     """Raw findings of every pair (``wide``: pairs with ``pair_id`` and both sides)."""
-    wide = wide.join(_group_totals(wide, lines), on="pair_id", how="left")
+    wide = wide.join(group_totals(wide, lines), on="pair_id", how="left")
     found = [
         wide.filter(rule.when.fill_null(False)).select(
             "_pid",

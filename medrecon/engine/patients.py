@@ -6,8 +6,8 @@ import datetime as dt
 
 import polars as pl
 
+from medrecon.engine.clinical_rules import ElderlyRules
 from medrecon.engine.elderly import elderly_flags
-from medrecon.engine.rules import ElderlyRules
 from medrecon.schema import PATIENT_SCHEMA, SYSTEM_LABEL
 
 ID_DIGITS = 10  # the Luhn-checked part of a personnummer / samordningsnummer

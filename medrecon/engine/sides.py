@@ -142,7 +142,7 @@ def with_sides(
     """``frame`` (with ``key``, ``c_rows``, ``p_rows``) plus ``c_*`` and ``p_*`` columns.
 
     ``display=False`` gathers only what judging needs (cheaper for millions of pairs);
-    ``display=True`` needs the lines' display columns (``explain.with_display_columns``).
+    ``display=True`` needs the lines' display columns (``line_pieces.with_display_columns``).
     """
     out = frame
     for rows, prefix in (("c_rows", "c_"), ("p_rows", "p_")):

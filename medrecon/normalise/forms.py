@@ -14,7 +14,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from medrecon.normalise.catalogue import normalise_name
+from medrecon.normalise.rule_tables import normalise_name
 from medrecon.rules_path import rules_dir
 
 UNKNOWN = "unknown"

@@ -11,7 +11,7 @@ from typing import Any
 
 import polars as pl
 
-from medrecon.normalise.catalogue import Catalogue, normalise_atc
+from medrecon.normalise.catalogue import Catalogue
 from medrecon.normalise.forms import (
     PLAIN_ORAL_SOLID,
     REFINES_PLAIN,
@@ -21,6 +21,7 @@ from medrecon.normalise.forms import (
     read_form,
     usual_form,
 )
+from medrecon.normalise.rule_tables import normalise_atc
 from medrecon.normalise.strength import (
     Strength,
     as_reference,

@@ -18,8 +18,9 @@ import numpy as np
 from rapidfuzz import fuzz, process, utils
 from rapidfuzz.distance import OSA
 
-from medrecon.normalise.catalogue import KIND_BRAND, Catalogue, normalise_name
+from medrecon.normalise.catalogue import KIND_BRAND, Catalogue
 from medrecon.normalise.forms import expand_abbreviations, form_words
+from medrecon.normalise.rule_tables import normalise_name
 from medrecon.normalise.strength import strip_strengths, unit_tables
 
 # Resolution methods, in the order a line is tried (RESOLVED_EXTRA_SCHEMA "resolution").

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from medrecon.errors import MedreconError
-from medrecon.normalise.catalogue import LOCAL_RULES_ENV, load_catalogue, normalise_atc
+from medrecon.normalise.catalogue import LOCAL_RULES_ENV, load_catalogue
+from medrecon.normalise.rule_tables import normalise_atc
 from medrecon.normalise.substances import resolve_text
 from medrecon.rules_path import rules_dir
 

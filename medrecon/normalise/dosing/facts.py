@@ -8,14 +8,17 @@ clause is not understood: a reading never rests on a number the reader skipped.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from medrecon.normalise.dosing.lexicon import Lexicon, key
 from medrecon.normalise.dosing.patterns import KIND_OF
-from medrecon.normalise.strength import unit_tables
+from medrecon.normalise.dosing.values import (
+    days_between,
+    mass_in_unit,
+    number_range,
+)
 
 _HOUR = re.compile(r"(\d{1,2})(?:[.:](\d{2}))?")
 _SHORTHAND_VALUE = re.compile(r"\d+(?:\.\d+)?")
@@ -226,7 +229,7 @@ def _read_token(kind: str, name: str, d: re.Match[str], lex: Lexicon, facts: Fac
     elif kind == "first_period":
         facts.durations.append(7.0 if d.group(p + "unit").startswith("veck") else 1.0)
     elif kind == "date_range":
-        days = _days_between(d.group(p + "first"), d.group(p + "last"))
+        days = days_between(d.group(p + "first"), d.group(p + "last"))
         if days is None:
             return False
         facts.durations.append(days)
@@ -257,7 +260,7 @@ def _read_token(kind: str, name: str, d: re.Match[str], lex: Lexicon, facts: Fac
             return False
         facts.intervals.append(7 / days)
     elif kind in ("times", "times_x"):
-        lo, hi = _range(d, p, lex)
+        lo, hi = number_range(d, p, lex)
         facts.freqs.append((lo, hi))
         facts.counted_times = facts.counted_times or kind == "times"
     elif kind == "distributed":
@@ -307,12 +310,12 @@ def _read_token(kind: str, name: str, d: re.Match[str], lex: Lexicon, facts: Fac
         lo_unit = d.groupdict().get(p + "lo_unit")
         if lo_unit:  # "500 mg-1 g"
             hi = lex.number(d.group(p + "mhi"))
-            converted = _in_unit(lex.number(d.group(p + "mlo")), lex.unit(lo_unit), unit)
+            converted = mass_in_unit(lex.number(d.group(p + "mlo")), lex.unit(lo_unit), unit)
             if converted is None or converted > hi:
                 return False
             lo = converted
         else:
-            lo, hi = _range(d, p, lex)
+            lo, hi = number_range(d, p, lex)
         measure = d.group(p + "measure")
         if measure:
             m = lex.measure_of[key(measure)]
@@ -330,7 +333,7 @@ def _maximum(d: re.Match[str], p: str, lex: Lexicon, facts: Facts) -> bool:
             return False
         facts.max_times.append(24 / every)
         return True
-    lo, hi = _range(d, p, lex)
+    lo, hi = number_range(d, p, lex)
     if lo != hi:
         return False  # "högst 3-4 per dygn": which?
     if d.group(p + "week"):
@@ -382,26 +385,6 @@ def _clock(hours: str, lex: Lexicon, facts: Facts) -> bool:
     return True
 
 
-def _days_between(first: str, last: str) -> float | None:
-    """Days from one date to another, both included ("12/11" to "18/11" is 7 days)."""
-    start, end = _date(first), _date(last)
-    if start is None or end is None:
-        return None
-    if end < start:
-        end = end.replace(year=end.year + 1)
-    return float((end - start).days + 1)
-
-
-def _date(text: str) -> dt.date | None:
-    try:
-        if "-" in text:
-            return dt.date.fromisoformat(text)
-        day, month, *year = (int(p) for p in text.split("/"))
-        return dt.date(2001 if not year else (year[0] % 100) + 2000, month, day)
-    except ValueError:
-        return None
-
-
 def _adopt_unit(facts: Facts, unit: str | None) -> bool:
     """Give the last shorthand the unit written before it; False if it names another."""
     values, own = facts.shorthand[-1]
@@ -409,18 +392,3 @@ def _adopt_unit(facts: Facts, unit: str | None) -> bool:
         return False
     facts.shorthand[-1] = (values, own or unit)
     return True
-
-
-def _in_unit(value: float, unit: str | None, target: str | None) -> float | None:
-    """A mass in another mass unit ("500 mg" in g is 0.5), or None when not both masses."""
-    tables = unit_tables().quantity
-    source, goal = tables.get(unit or ""), tables.get(target or "")
-    if source is None or goal is None or source[0] != "mg" or goal[0] != "mg":
-        return None
-    return value * source[1] / goal[1]
-
-
-def _range(d: re.Match[str], p: str, lex: Lexicon) -> tuple[float, float]:
-    lo = lex.number(d.group(p + "lo"))
-    high = d.group(p + "hi")
-    return lo, (lex.number(high) if high else lo)

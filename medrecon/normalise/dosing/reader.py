@@ -16,10 +16,16 @@ from functools import cache
 
 from medrecon.normalise.dose_model import DoseReading
 from medrecon.normalise.dosing.facts import Facts, scan
-from medrecon.normalise.dosing.layout import rescale
-from medrecon.normalise.dosing.lexicon import Lexicon, key, lexicon
+from medrecon.normalise.dosing.lexicon import Lexicon, lexicon
 from medrecon.normalise.dosing.patterns import Patterns, patterns
-from medrecon.normalise.dosing.statement import Statement, combine, resolve
+from medrecon.normalise.dosing.restatement import combine
+from medrecon.normalise.dosing.statement import Statement, resolve
+from medrecon.normalise.dosing.step_statements import (
+    complete,
+    fill_from_previous,
+    unfold_change_rule,
+    with_duration,
+)
 from medrecon.normalise.dosing.steps import StepClause, split_steps
 from medrecon.normalise.dosing.text import Speller, normalise_dosing_text
 
@@ -145,7 +151,7 @@ class Reader:
         reading = self.read_clause(clause.text)
         statement = reading.statement
         marker = reading.markers[0] if reading.markers else None
-        if statement is None or not _complete(statement):
+        if statement is None or not complete(statement):
             return DoseReading(text=raw, understood=False, marker=marker)
         duration = clause.duration_days or statement.duration_days
         statement = replace(statement, duration_days=duration)
@@ -162,7 +168,7 @@ class Reader:
             previous = statements[-1] if statements else None
             rule = self.pats.change_rule.match(clause.text) if previous is not None else None
             if rule is not None:
-                unfolded = _unfold(rule, previous, self.lex)
+                unfolded = unfold_change_rule(rule, previous, self.lex)
                 if unfolded is None:
                     placeholder = True
                     continue
@@ -179,9 +185,9 @@ class Reader:
                     placeholder = True  # "40 mg dagl, nedtrappning enligt schema"
                     continue
                 return DoseReading(text=raw, understood=False, marker=_first(markers))
-            statement = _with_duration(statement, clause)
-            statement = _ellipsis(statement, previous)
-            if statement is None or not _complete(statement, in_steps=True):
+            statement = with_duration(statement, clause)
+            statement = fill_from_previous(statement, previous)
+            if statement is None or not complete(statement, in_steps=True):
                 return DoseReading(text=raw, understood=False, marker=_first(markers))
             statements.append(statement)
             if index == 0 and statement.once and statement.duration_days is None:
@@ -254,127 +260,6 @@ def _mixed_split(
                 return tokens, []
             return tokens[:split], tokens[split + 1 :]
     return tokens, []
-
-
-def _complete(s: Statement, *, in_steps: bool = False) -> bool:
-    """A statement a nurse could give from: an amount and when (or as-needed)."""
-    if s.as_needed:
-        return s.has_amount or s.amountless or bool(s.markers) or s.max_per_day is not None
-    has_amount = s.has_amount or s.amountless
-    if not has_amount:
-        return False
-    if s.times_per_day is not None or s.interval_days is not None:
-        return True
-    return in_steps and (s.once or s.duration_days is not None) and s.has_amount
-
-
-def _with_duration(s: Statement, clause: StepClause) -> Statement:
-    if clause.duration_days is not None and s.duration_days is None:
-        return replace(s, duration_days=clause.duration_days)
-    return s
-
-
-def _ellipsis(s: Statement, previous: Statement | None) -> Statement | None:
-    """A later step that leaves out the amount or the schedule of the step before."""
-    if previous is None:
-        single_day = s.once or s.duration_days is not None
-        if single_day and not s.has_schedule and not s.as_needed and s.has_amount:
-            return replace(s, times_per_day=1.0, interval_days=1.0)  # "2 tabletter dag 1"
-        return s
-    if not s.has_amount and not s.amountless:
-        if previous.slots is not None and previous.amount_min != previous.amount_max:
-            return None  # "1 morgon, 2 kväll, sedan 1 gång dagligen": which amount?
-        s = replace(
-            s, amount_min=previous.amount_min, amount_max=previous.amount_max, unit=previous.unit
-        )
-    elif s.unit is None and previous.unit is not None and not s.as_needed:
-        s = replace(s, unit=previous.unit)
-    if not s.has_schedule and not s.as_needed:
-        if s.once or (s.duration_days is not None and not previous.has_schedule):
-            return replace(s, times_per_day=1.0, interval_days=1.0)
-        slots = previous.slots
-        if slots is not None and s.amount_max is not None:
-            slots = rescale(slots, s.amount_max)
-            if slots is None:
-                return None
-        s = replace(
-            s,
-            times_per_day=previous.times_per_day,
-            interval_days=previous.interval_days,
-            weekdays=previous.weekdays,
-            slots=slots,
-        )
-    return s
-
-
-def _unfold(
-    rule: re.Match[str], previous: Statement | None, lex: Lexicon
-) -> tuple[list[Statement], bool] | None:
-    """ "minska med 5 mg var 3:e dag tills utsatt" from the step before, as explicit steps.
-
-    Returns the step before (given the rule's interval when it had no length) followed by
-    each new amount, and whether the course then ends. None when the rule cannot be unfolded
-    (no target, another unit, several administrations a day): then it stays unknown.
-    """
-    if previous is None or previous.amount_max is None:
-        return None
-    if previous.amount_min != previous.amount_max or (previous.times_per_day or 1) != 1:
-        return None
-    step = lex.number(rule.group("step"))
-    unit = lex.unit(rule.group("unit")) or previous.unit
-    if unit != previous.unit or step <= 0:
-        return None
-    every = lex.every_unit_of[key(rule.group("per"))]
-    n = 2 if rule.group("other") else int(rule.group("n") or 1)
-    days = {"day": 1.0, "week": 7.0, "month": 30.0}.get(every)
-    if days is None:
-        return None
-    period = n * days
-    down = rule.group("down") is not None
-    stop = rule.group("stop") is not None
-    if rule.group("target"):
-        target = lex.number(rule.group("target"))
-        target_unit = lex.unit(rule.group("target_unit")) or unit
-        if target_unit != unit:
-            return None
-    elif stop and down:
-        target = 0.0
-    else:
-        return None
-    first = (
-        previous if previous.duration_days is not None else replace(previous, duration_days=period)
-    )
-    amounts: list[float] = []
-    amount = previous.amount_max
-    for _ in range(100):
-        amount = amount - step if down else amount + step
-        if (down and amount < target - 1e-9) or (not down and amount > target + 1e-9):
-            break
-        if amount <= 1e-9:
-            break
-        amounts.append(amount)
-        if abs(amount - target) < 1e-9:
-            break
-    else:
-        return None
-    if not amounts and target > 0:
-        return None
-    steps = [first]
-    for value in amounts:
-        is_target = abs(value - target) < 1e-9 and target > 0
-        slots = previous.slots
-        if slots is not None:
-            slots = tuple(value if v else 0.0 for v in slots)  # type: ignore[assignment]
-        steps.append(
-            replace(
-                previous,
-                amount_min=value,
-                amount_max=value,
-                slots=slots,
-                duration_days=None if is_target else period,
-            )
-        )
-    return steps, stop or target == 0.0
 
 
 def _merged_as_needed(raw: str, statements: list[Statement]) -> DoseReading:

@@ -1,7 +1,7 @@
 """Plain Swedish explanations, built as polars string expressions over whole columns.
 
 ``explanation`` and ``summary`` combine the pieces of a finding's two sides (``c_*`` /
-``p_*`` from ``sides.with_sides``, built on ``display.with_display_columns``) into
+``p_*`` from ``sides.with_sides``, built on ``line_pieces.with_display_columns``) into
 sentences that name both sides' values, e.g.
 "Furosemid: Cosmic 40 mg/dygn (1 tablett på morgonen), Pascal 80 mg/dygn (Morgon 1, Middag 1)."
 """
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from medrecon.engine.display import with_display_columns
+from medrecon.engine.line_pieces import with_display_columns
 from medrecon.engine.wording import form_phrase, route_phrase
 from medrecon.schema import DISPENSING_DOSE, DISPENSING_PACKAGE, STATUS_PAUSED
 from medrecon.swedish import amount, number

@@ -13,7 +13,7 @@ from typing import Any
 
 from medrecon.errors import MedreconError
 from medrecon.kinds import KINDS, SITUATIONS
-from medrecon.normalise.catalogue import MatchingSettings, read_matching_settings
+from medrecon.normalise.rule_tables import MatchingSettings, read_matching_settings
 from medrecon.rules_files import TomlShape, read_rules_toml
 from medrecon.rules_path import rules_dir
 from medrecon.schema import SEVERITIES
@@ -163,7 +163,7 @@ def _max_daily(path: Path) -> dict[str, float]:
     """``max_daily_doses.csv``: the most of a substance a day, in mg."""
     if not path.is_file():
         return {}
-    from medrecon.normalise.catalogue import read_rule_rows
+    from medrecon.normalise.rule_tables import read_rule_rows
     from medrecon.normalise.strength import parse_strength
 
     limits: dict[str, float] = {}
