@@ -10,13 +10,7 @@ from collections.abc import Mapping
 
 import polars as pl
 
-from adapters.convert import (
-    NULL_TEXT,
-    cell,
-    parse_choice,
-    parse_date,
-    parse_timestamp,
-)
+from adapters.convert import NULL_TEXT, Conversion, Parsers, cell
 from adapters.headers import LAYOUTS
 from medrecon.schema import (
     COSMIC,
@@ -48,30 +42,17 @@ def _choices(texts: Mapping[str, str]) -> dict[str, object]:
     return {text: code for code, text in texts.items()}
 
 
-def canonical_columns(header: Mapping[str, str]) -> tuple[list[pl.Expr], list[pl.Expr]]:
+def canonical_columns(header: Mapping[str, str]) -> Conversion:
     """Canonical columns (besides source, file, line, patient_id) and per-row problems."""
-
-    def name(field: str) -> str:
-        return header.get(field, field)
-
-    start, start_problem = parse_date(cell("Insättningsdatum"), name("Insättningsdatum"))
-    end, end_problem = parse_date(cell("Utsättningsdatum"), name("Utsättningsdatum"))
-    changed, changed_problem = parse_timestamp(cell("Senast ändrad"), name("Senast ändrad"))
-    status, status_problem = parse_choice(
-        cell("Status"), name("Status"), _choices(STATUS_TEXT), pl.String()
-    )
-    order, order_problem = parse_choice(
-        cell("Ordinationstyp"), name("Ordinationstyp"), _choices(ORDER_TYPE_TEXT), pl.String()
-    )
-    dispensing, dispensing_problem = parse_choice(
-        cell("Dosdispenserad"), name("Dosdispenserad"), _choices(DISPENSING_TEXT), pl.String()
-    )
-    dosing_type = cell("Doseringstyp")
-    as_needed, dosing_type_problem = parse_choice(
-        dosing_type,
-        name("Doseringstyp"),
-        {t: t == AS_NEEDED_TYPE for t in DOSING_TYPES},
-        pl.Boolean(),
+    parse = Parsers(header)
+    start = parse.date("Insättningsdatum")
+    end = parse.date("Utsättningsdatum")
+    changed = parse.timestamp("Senast ändrad")
+    status = parse.choice("Status", _choices(STATUS_TEXT), pl.String())
+    order = parse.choice("Ordinationstyp", _choices(ORDER_TYPE_TEXT), pl.String())
+    dispensing = parse.choice("Dosdispenserad", _choices(DISPENSING_TEXT), pl.String())
+    as_needed = parse.choice(
+        "Doseringstyp", {t: t == AS_NEEDED_TYPE for t in DOSING_TYPES}, pl.Boolean()
     )
     # Without a Status, a line is ended exactly when it has an end date.
     derived_status = (
@@ -93,7 +74,7 @@ def canonical_columns(header: Mapping[str, str]) -> tuple[list[pl.Expr], list[pl
         nothing.alias("dose_evening"),
         nothing.alias("dose_night"),
         as_needed.alias("as_needed"),
-        dosing_type.alias("dosing_type"),
+        cell("Doseringstyp").alias("dosing_type"),
         dispensing.alias("dispensing"),
         start.alias("start_date"),
         end.alias("end_date"),
@@ -106,13 +87,4 @@ def canonical_columns(header: Mapping[str, str]) -> tuple[list[pl.Expr], list[pl
         cell("Ändamål").alias("purpose"),
         changed.alias("last_changed"),
     ]
-    problems = [
-        dosing_type_problem,
-        status_problem,
-        order_problem,
-        dispensing_problem,
-        start_problem,
-        end_problem,
-        changed_problem,
-    ]
-    return columns, problems
+    return Conversion(parse.columns, columns, parse.problems)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from medrecon.errors import MedreconError, UnusableInputError
+from medrecon.logsetup import mask_ids
 from medrecon.rules_path import rules_dir
 from medrecon.schema import COSMIC, PASCAL, SYSTEM_LABEL
 
@@ -258,6 +259,23 @@ def _assign(
     return columns, missing
 
 
+_DATA_CELL = re.compile(r"\d{4}-\d{2}-\d{2}|^\s*\d+([.,]\d+)?\s*$")
+HEADERLESS = (
+    "den första raden ser ut att vara en datarad (den innehåller personnummer, datum eller "
+    "tal), inte en rubrikrad. Exporten ska börja med en rad med kolumnernas namn"
+)
+
+
+def looks_like_data(headers: list[str]) -> bool:
+    """Whether a "header row" is really a data row (an export without its header)."""
+    return any(h.strip() and (mask_ids(h) != h or _DATA_CELL.search(h)) for h in headers)
+
+
+def shown_headers(headers: list[str]) -> str:
+    """The header cells for a message (never called for a data row, see ``looks_like_data``)."""
+    return ", ".join(f'"{mask_ids(h)}"' for h in headers if h.strip()) or "(inga)"
+
+
 def _swedish_list(items: list[str]) -> str:
     """Items joined the Swedish way: 'a, b och c'."""
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " och " + items[-1]
@@ -269,6 +287,10 @@ def match_headers(
     """Assign columns to fields; raises ``UnusableInputError`` when a required one is missing."""
     columns, missing = _assign(headers, layout, mapping)
     if missing:
+        if looks_like_data(headers):
+            raise UnusableInputError(
+                f"Filen {path.name} kan inte användas: {HEADERLESS}.", title="Rubriker saknas"
+            )
         for other in LAYOUTS.values():
             if other is not layout and not _assign(headers, other, mapping)[1]:
                 # The file is a complete export of the other system: the files were most
@@ -278,7 +300,7 @@ def match_headers(
                     f"men den angavs som {SYSTEM_LABEL[layout.system]}. Har filerna bytt plats?",
                     title="Fel system",
                 )
-        shown = ", ".join(f'"{h}"' for h in headers if h.strip()) or "(inga)"
+        shown = shown_headers(headers)
         what = "den obligatoriska kolumnen" if len(missing) == 1 else "de obligatoriska kolumnerna"
         rename, names = ("kolumnen", "namnet") if len(missing) == 1 else ("kolumnerna", "namnen")
         raise UnusableInputError(
@@ -307,8 +329,10 @@ def detect_layout(headers: list[str], mapping: Aliases, *, path: Path) -> Layout
     ]
     if len(found) == 1:
         return found[0]
-    shown = ", ".join(f'"{h}"' for h in headers if h.strip()) or "(inga)"
-    if not found:
+    shown = shown_headers(headers)
+    if not found and looks_like_data(headers):
+        problem = HEADERLESS + "."
+    elif not found:
         problem = (
             "det går inte att avgöra om den kommer från Cosmic eller Pascal: den har varken "
             f'kolumnen "OrdinationsID" (Cosmic) eller "ReceptID" (Pascal). Rubriker i filen: '
@@ -320,3 +344,14 @@ def detect_layout(headers: list[str], mapping: Aliases, *, path: Path) -> Layout
             '("ReceptID"). Ange systemet med --system.'
         )
     raise UnusableInputError(f"Filen {path.name} kan inte användas: {problem}", title="Okänd fil")
+
+
+def layout_of(headers: list[str], mapping: Aliases, system: str | None = None) -> Layout | None:
+    """The layout (of ``system``, if given) whose required columns are all among the
+    headers; None when no layout fits. Used to pick a workbook's export sheet."""
+    for layout in LAYOUTS.values():
+        if system is not None and layout.system != system:
+            continue
+        if not _assign(headers, layout, mapping)[1]:
+            return layout
+    return None

@@ -11,14 +11,7 @@ from collections.abc import Mapping
 
 import polars as pl
 
-from adapters.convert import (
-    NULL_TEXT,
-    cell,
-    parse_amount,
-    parse_choice,
-    parse_date,
-    parse_timestamp,
-)
+from adapters.convert import NULL_TEXT, Conversion, Parsers, Problem, cell
 from adapters.headers import LAYOUTS, PASCAL_TIME_FIELDS
 from medrecon.schema import (
     DISPENSING_DOSE,
@@ -40,38 +33,28 @@ TIME_COLUMNS = dict(
 )
 
 
-def canonical_columns(header: Mapping[str, str]) -> tuple[list[pl.Expr], list[pl.Expr]]:
+def canonical_columns(header: Mapping[str, str]) -> Conversion:
     """Canonical columns (besides source, file, line, patient_id) and per-row problems."""
-
-    def name(field: str) -> str:
-        return header.get(field, field)
-
-    start, start_problem = parse_date(cell("Insättningsdatum"), name("Insättningsdatum"))
-    valid, valid_problem = parse_date(cell("Sista giltighetsdag"), name("Sista giltighetsdag"))
-    ended, ended_problem = parse_date(cell("Utsatt"), name("Utsatt"))
-    changed, changed_problem = parse_timestamp(cell("Ändrad"), name("Ändrad"))
-    dispensing, dispensing_problem = parse_choice(
-        cell("Dispensering"),
-        name("Dispensering"),
-        {t: code for code, t in DISPENSING_TEXT.items()},
-        pl.String(),
-    )
-    as_needed, as_needed_problem = parse_choice(
-        cell("Vid behov"),
-        name("Vid behov"),
-        {t: flag for flag, t in AS_NEEDED_TEXT.items()},
-        pl.Boolean(),
-    )
-    amounts = {f: parse_amount(cell(f), name(f)) for f in PASCAL_TIME_FIELDS}
+    parse = Parsers(header)
     no_dosing = cell("Användning").is_null() & pl.all_horizontal(
         cell(f).is_null() for f in PASCAL_TIME_FIELDS
     )
-    times = ", ".join(name(f) for f in PASCAL_TIME_FIELDS)
-    dosing_problem = (
-        pl.when(no_dosing)
-        .then(pl.lit(f'dosering saknas: varken "{name("Användning")}" eller {times} är ifyllda'))
-        .otherwise(NULL_TEXT)
+    times = ", ".join(parse.name(f) for f in PASCAL_TIME_FIELDS)
+    dosing_problem = Problem(
+        no_dosing,
+        pl.lit(f'dosering saknas: varken "{parse.name("Användning")}" eller {times} är ifyllda'),
     )
+    amounts = {f: parse.amount(f) for f in PASCAL_TIME_FIELDS}
+    as_needed = parse.choice(
+        "Vid behov", {t: flag for flag, t in AS_NEEDED_TEXT.items()}, pl.Boolean()
+    )
+    dispensing = parse.choice(
+        "Dispensering", {t: code for code, t in DISPENSING_TEXT.items()}, pl.String()
+    )
+    start = parse.date("Insättningsdatum")
+    valid = parse.date("Sista giltighetsdag")
+    ended = parse.date("Utsatt")
+    changed = parse.timestamp("Ändrad")
     columns = [
         cell("Namn").alias("patient_name"),
         NULL_TEXT.alias("care_unit"),
@@ -82,7 +65,7 @@ def canonical_columns(header: Mapping[str, str]) -> tuple[list[pl.Expr], list[pl
         cell("Läkemedelsform").alias("form_text"),
         cell("Administreringssätt").alias("route_text"),
         cell("Användning").alias("dosing_text"),
-        *(amounts[f][0].alias(column) for f, column in TIME_COLUMNS.items()),
+        *(amounts[f].alias(column) for f, column in TIME_COLUMNS.items()),
         as_needed.alias("as_needed"),
         NULL_TEXT.alias("dosing_type"),
         dispensing.alias("dispensing"),
@@ -100,14 +83,4 @@ def canonical_columns(header: Mapping[str, str]) -> tuple[list[pl.Expr], list[pl
         cell("Behandlingsorsak").alias("purpose"),
         changed.alias("last_changed"),
     ]
-    problems = [
-        dosing_problem,
-        *(amounts[f][1] for f in PASCAL_TIME_FIELDS),
-        as_needed_problem,
-        dispensing_problem,
-        start_problem,
-        valid_problem,
-        ended_problem,
-        changed_problem,
-    ]
-    return columns, problems
+    return Conversion(parse.columns, columns, [dosing_problem, *parse.problems])

@@ -1,13 +1,35 @@
-"""How fast the adapters load big exports: 1,000,000-line Cosmic and Pascal CSV files.
+"""How fast the adapters load big exports, against polars reading the same file.
 
-Run: ``.venv/bin/python benchmarks/bench_load.py [--lines N]``. The files are fictional
-(valid personnummer, made-up products) and are written to a temporary folder that is
-removed afterwards. Prints file size, load time and lines per second for each system.
+    .venv/bin/python benchmarks/bench_load.py [--lines 1000000] [--repeat 3]
+                                              [--data-dir DIR] [--broken N]
+
+Writes a fictional Cosmic and a Pascal CSV export of ``--lines`` lines each (valid
+personnummer, made-up products; ``--broken N`` plants N broken rows of every kind:
+unterminated quote, NUL byte, form feed, ragged row, text after a closing quote), then,
+for each file, times in fresh subprocesses, ``--repeat`` times in turn:
+
+- polars' read-only time: ``pl.read_csv(path, separator=";", infer_schema=False)``;
+- medrecon's load: ``adapters.load_exports([path])`` (every row loaded or rejected).
+
+It prints the median wall time of each, the ratio medrecon / polars, lines per second,
+the CPU time of each (all threads; less sensitive to other load on the machine than the
+wall time) and each process's peak resident memory (``VmHWM``, polars allocates outside
+Python).
+``--data-dir`` keeps the generated files there and reuses them on the next run.
+
+For timings from outside the process (start-up included), the same measurement runs as
+
+    farm-bench -n 5 --timeout 600 -- .venv/bin/python benchmarks/bench_load.py \\
+        --measure medrecon DIR/cosmic.csv --vs ".venv/bin/python benchmarks/bench_load.py \\
+        --measure polars DIR/cosmic.csv"
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -16,10 +38,11 @@ from pathlib import Path
 
 import polars as pl
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout
-from adapters import load_exports
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run from a checkout
 
 LINES_PER_PATIENT = 10
+SYSTEMS = ("cosmic", "pascal")
 
 
 def _personnummer(count: int) -> list[str]:
@@ -105,27 +128,141 @@ def make_pascal(lines: int, path: Path) -> None:
     ).write_csv(path, separator=";")
 
 
+def plant_broken_rows(path: Path, count: int) -> None:
+    """Spread ``count`` broken rows of each kind evenly over the file (in place)."""
+    lines = path.read_bytes().split(b"\n")
+    step = max(1, (len(lines) - 2) // (count * 5 + 1))
+    damage = (
+        lambda line: line.replace(b";", b';"', 1),  # an unterminated quote
+        lambda line: line.replace(b";", b";\x00", 1),  # a NUL byte
+        lambda line: line.replace(b";", b";\x0c", 1),  # a form feed
+        lambda line: line + b";extra",  # a ragged row
+        lambda line: line.replace(b";", b';"x"y', 1),  # text after the closing quote
+    )
+    at = step
+    for _ in range(count):
+        for hurt in damage:
+            if at < len(lines) - 1:
+                lines[at] = hurt(lines[at])
+            at += step
+    path.write_bytes(b"\n".join(lines))
+
+
+_MEASURE = """
+import json, sys, time
+def peak_mib():
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+what, path = sys.argv[1], sys.argv[2]
+import polars as pl
+if what == "medrecon":
+    from adapters import load_exports
+started, cpu = time.perf_counter(), time.process_time()
+if what == "polars":
+    try:
+        frame = pl.read_csv(path, separator=";", infer_schema=False)
+    except pl.exceptions.PolarsError as exc:  # broken rows: polars refuses the file
+        print(json.dumps({"error": type(exc).__name__}))
+        raise SystemExit(0)
+    loaded, rejected = frame.height, 0
+else:
+    result = load_exports([path])
+    loaded, rejected = result.lines.height, result.rejected.height
+took = time.perf_counter() - started
+print(json.dumps({"seconds": took, "cpu": time.process_time() - cpu, "peak_mib": peak_mib(),
+                  "loaded": loaded, "rejected": rejected}))
+"""
+
+
+def measure(what: str, path: Path) -> dict[str, float]:
+    """One timed read in a fresh process (no ``seconds`` when polars refused the file)."""
+    done = subprocess.run(
+        [sys.executable, "-c", _MEASURE, what, str(path)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def _median(runs: list[dict[str, float]], key: str) -> float:
+    values = [run[key] for run in runs if key in run]
+    return statistics.median(values) if values else float("nan")
+
+
+def _files(folder: Path, lines: int, broken: int) -> dict[str, Path]:
+    files = {}
+    for system, make in (("cosmic", make_cosmic), ("pascal", make_pascal)):
+        path = folder / f"{system}-{lines}-{broken}.csv"
+        if not path.exists():
+            started = time.perf_counter()
+            make(lines, path)
+            if broken:
+                plant_broken_rows(path, broken)
+            print(f"{path.name}: genererad på {time.perf_counter() - started:.1f} s", flush=True)
+        files[system] = path
+    return files
+
+
+def report(files: dict[str, Path], repeat: int) -> None:
+    print(
+        f"{'system':<8} {'rader':>10} {'MB':>5} {'polars':>8} {'medrecon':>9} {'kvot':>6} "
+        f"{'rader/s':>10} {'CPU polars':>11} {'CPU medrecon':>13} {'CPU-kvot':>9} "
+        f"{'topp polars':>12} {'topp medrecon':>14} {'avvisade':>9}"
+    )
+    for system, path in files.items():
+        polars_runs, medrecon_runs = [], []
+        for _ in range(repeat):  # in turn, so that a change in machine load hits both
+            polars_runs.append(measure("polars", path))
+            medrecon_runs.append(measure("medrecon", path))
+        read, load = _median(polars_runs, "seconds"), _median(medrecon_runs, "seconds")
+        cpu_read, cpu_load = _median(polars_runs, "cpu"), _median(medrecon_runs, "cpu")
+        last = medrecon_runs[-1]
+        lines = int(last["loaded"] + last["rejected"])
+        refused = read != read  # NaN: polars refused the file (broken rows)
+        polars_time = "vägrar" if refused else f"{read:.2f}s"
+        ratio = "–" if refused else f"{load / read:.1f}×"
+        polars_cpu = "–" if refused else f"{cpu_read:.2f}s"
+        cpu_ratio = "–" if refused else f"{cpu_load / cpu_read:.1f}×"
+        polars_peak = "–" if refused else f"{_median(polars_runs, 'peak_mib') / 1024:.2f} GiB"
+        print(
+            f"{system:<8} {lines:>10,} {path.stat().st_size / 1e6:>5.0f} {polars_time:>8} "
+            f"{load:>8.2f}s {ratio:>6} {lines / load:>10,.0f} "
+            f"{polars_cpu:>11} {cpu_load:>12.2f}s {cpu_ratio:>9} "
+            f"{polars_peak:>12} "
+            f"{_median(medrecon_runs, 'peak_mib') / 1024:>10.2f} GiB {int(last['rejected']):>9}",
+            flush=True,
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--broken", type=int, default=0, help="broken rows of each kind")
+    parser.add_argument("--data-dir", type=Path, default=None)
+    parser.add_argument(
+        "--measure",
+        nargs=2,
+        metavar=("polars|medrecon", "FILE"),
+        help="time one read of FILE in this process (for farm-bench)",
+    )
     args = parser.parse_args()
+    if args.measure:
+        what, path = args.measure
+        sys.argv = ["", what, path]
+        exec(compile(_MEASURE, "<measure>", "exec"), {"__name__": "__measure__"})
+        return
+    if args.data_dir is not None:
+        args.data_dir.mkdir(parents=True, exist_ok=True)
+        report(_files(args.data_dir, args.lines, args.broken), args.repeat)
+        return
     with tempfile.TemporaryDirectory(prefix="medrecon-bench-") as tmp:
-        for system, make in (("cosmic", make_cosmic), ("pascal", make_pascal)):
-            path = Path(tmp) / f"{system}.csv"
-            started = time.perf_counter()
-            make(args.lines, path)
-            made = time.perf_counter() - started
-            started, cpu_started = time.perf_counter(), time.process_time()
-            result = load_exports([path])
-            took = time.perf_counter() - started
-            cpu = time.process_time() - cpu_started  # all threads; wall time varies with load
-            size_mb = path.stat().st_size / 1e6
-            print(
-                f"{system}: {result.lines.height:,} rader inlästa, "
-                f"{result.rejected.height} avvisade, {size_mb:.0f} MB, "
-                f"genererad på {made:.1f} s, inläst på {took:.2f} s "
-                f"({result.lines.height / took:,.0f} rader/s, CPU-tid {cpu:.1f} s)"
-            )
+        report(_files(Path(tmp), args.lines, args.broken), args.repeat)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,8 @@ from typing import Protocol
 
 import polars as pl
 
+from adapters.folders import EXPORT_SUFFIXES, find_exports
+from adapters.source import not_a_regular_file
 from medrecon.errors import MedreconError, UnusableInputError
 from medrecon.labels import SEVERITY_LABEL, SEVERITY_RANK
 from medrecon.model import Reconciliation
@@ -28,16 +30,16 @@ from medrecon.report import (
     KEY_FILE_NAME,
     Figures,
     Pseudonymiser,
+    ReportData,
     RunFacts,
     build_report_data,
-    write_report,
+    write_reports,
 )
 from medrecon.report.data import local_times, pseudonymise
 from medrecon.report.workbook import report_rows
 
 log = logging.getLogger("medrecon.batch")
 
-EXPORT_SUFFIXES = (".csv", ".txt", ".xlsx")
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_UNUSABLE_INPUT = 2
@@ -93,6 +95,7 @@ class BatchOptions:
     # A second, pseudonymised report of the same run (for wider distribution).
     pseudonymised_out: Path | None = None
     as_of: dt.date | None = None  # the reference date (--as-of); None: today
+    sheet: str | None = None  # the sheet to read in XLSX exports (default: the export sheet)
 
 
 @dataclass
@@ -106,30 +109,30 @@ class BatchResult:
 
 
 def export_files(paths: Iterable[Path], system_label: str) -> list[Path]:
-    """The export files named on the command line; a folder means every export in it."""
-    files: list[Path] = []
-    for path in map(Path, paths):
-        if path.is_dir():
-            found = sorted(
-                p
-                for p in path.iterdir()
-                if p.is_file()
-                and p.suffix.lower() in EXPORT_SUFFIXES
-                and not p.name.startswith((".", "~$"))
+    """The export files and folders named on the command line, checked before the long
+    work: each must exist and be a regular file or a folder holding export files."""
+    given = [Path(p) for p in paths]
+    if not given:
+        raise UnusableInputError(f"Ingen exportfil för {system_label} angavs.")
+    for path in given:
+        try:
+            mode = path.stat().st_mode
+        except OSError as exc:
+            raise UnusableInputError(f"Exportfilen för {system_label} finns inte: {path}") from exc
+        what = not_a_regular_file(mode)
+        if what is not None and not path.is_dir():
+            raise UnusableInputError(
+                f"Exportfilen för {system_label} kan inte användas: {path} är {what}."
             )
-            if not found:
+        if path.is_dir():
+            try:
+                find_exports([path])
+            except UnusableInputError as exc:
                 raise UnusableInputError(
                     f"Mappen {path} innehåller inga exportfiler för {system_label} "
-                    f"({', '.join(EXPORT_SUFFIXES)})."
-                )
-            files.extend(found)
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise UnusableInputError(f"Exportfilen för {system_label} finns inte: {path}")
-    if not files:
-        raise UnusableInputError(f"Ingen exportfil för {system_label} angavs.")
-    return files
+                    f"({', '.join(EXPORT_SUFFIXES)}). {exc.message}"
+                ) from exc
+    return given
 
 
 def check_output_path(out: Path) -> None:
@@ -165,14 +168,28 @@ def open_at_or_above(findings: pl.DataFrame, severity: str) -> int:
 
 
 def _reconcile(
-    cosmic: list[Path], pascal: list[Path], mapping: Path | None, as_of: dt.date | None
+    cosmic: list[Path],
+    pascal: list[Path],
+    mapping: Path | None,
+    as_of: dt.date | None,
+    sheet: str | None = None,
 ) -> Reconciliation:
     from medrecon.engine import reconcile_files  # imported late: the engine is heavy
 
-    return reconcile_files(cosmic, pascal, mapping=mapping, as_of=as_of)
+    return reconcile_files(cosmic, pascal, mapping=mapping, as_of=as_of, sheet=sheet)
 
 
 def _log_reconciliation(recon: Reconciliation) -> None:
+    for report in recon.files:
+        log.info(
+            "Läste %s: %d rader, %d avvisade, SHA-256 %s.",
+            report.path.name,
+            report.rows,
+            report.rows_rejected,
+            report.sha256,
+        )
+    for left_out in recon.skipped_files:
+        log.warning("Läste inte %s: %s.", left_out.name, left_out.reason)
     log.info(
         "%d patienter, %d läkemedelsrader, %d avvikelser, %d rader kunde inte läsas.",
         recon.patients.height,
@@ -218,14 +235,15 @@ def run_batch(options: BatchOptions, progress: Progress | None = None) -> BatchR
 
     started = time.perf_counter()
     progress.stage("Läser in exporterna och stämmer av")
-    recon = _reconcile(cosmic, pascal, options.mapping, options.as_of)
+    recon = _reconcile(cosmic, pascal, options.mapping, options.as_of, options.sheet)
     timings["load_engine"] = time.perf_counter() - started
     _log_reconciliation(recon)
 
     mark = time.perf_counter()
     progress.stage("Sparar körningen i beslutsdatabasen")
     with Store.open(options.db) as store:
-        summary = store.record_run(recon, inputs=[*cosmic, *pascal], kind="batch")
+        # The files read, with the size and hash of exactly the bytes reconciled.
+        summary = store.record_run(recon, inputs=[r.path for r in recon.files], kind="batch")
         states = store.finding_states(recon.findings.select("id", "lineage"))
         statuses = store.patient_statuses(recon.findings.select("id", "patient_id"))
         runs = store.runs(limit=TREND_RUNS * 4)
@@ -249,7 +267,7 @@ def run_batch(options: BatchOptions, progress: Progress | None = None) -> BatchR
         new_ids=frozenset(summary.new_ids),
         resolved_count=len(summary.gone_ids),
         run_id=summary.run_id,
-        input_names=tuple(p.name for p in [*cosmic, *pascal]),
+        input_names=tuple(r.path.name for r in recon.files),
     )
     pseudonymiser = (
         _pseudonymiser(options, db_path)
@@ -264,14 +282,19 @@ def run_batch(options: BatchOptions, progress: Progress | None = None) -> BatchR
         runs=runs,
         pseudonymiser=pseudonymiser if options.pseudonymise else None,
     )
-    remove_stale_temp_files(options.out)
-    progress.stage("Skriver rapporten", total=report_rows(data))
-    fig = write_report(data, options.out, progress=progress.advance)
+    reports = [(data, options.out)]
     if options.pseudonymised_out is not None and pseudonymiser is not None:
         extra = pseudonymise(data, pseudonymiser) if not data.pseudonymised else data
-        remove_stale_temp_files(options.pseudonymised_out)
-        progress.stage("Skriver den pseudonymiserade rapporten", total=report_rows(extra))
-        write_report(extra, options.pseudonymised_out, progress=progress.advance)
+        reports.append((extra, options.pseudonymised_out))
+    for _, out in reports:
+        remove_stale_temp_files(out)
+    titles = ("Skriver rapporten", "Skriver den pseudonymiserade rapporten")
+
+    def announce(index: int, written: ReportData) -> None:
+        progress.stage(titles[min(index, 1)], total=report_rows(written))
+
+    # Both reports replace their files together: always the same run's.
+    fig = write_reports(reports, progress=progress.advance, on_start=announce)[0]
     progress.finish()
     timings["excel"] = time.perf_counter() - mark
     timings["total"] = time.perf_counter() - started

@@ -18,6 +18,7 @@ from typing import Any
 from medrecon.files import ensure_private_dir, write_private_text
 from medrecon.ids import display_patient_id
 from medrecon.labels import KIND_LABEL, SEVERITY_LABEL, STATUS_LABEL
+from medrecon.terminal_text import safe_text
 from medrecon.tui.patient_model import (
     SECTION_AGREE,
     SECTION_FINDINGS,
@@ -150,7 +151,9 @@ def handover_text(
                     if line is not None:
                         out += _wrap(f"- {label}: {line_summary(line)}", "  ", "    ")
     out += ["", "Underlaget kommer från exporter ur Cambio Cosmic och Pascal (medrecon)."]
-    return "\n".join(out) + "\n"
+    # Export text (names, line texts) must not carry escape sequences into a terminal
+    # or printer that shows the file.
+    return safe_text("\n".join(out) + "\n")
 
 
 def handover_file_name(now: datetime) -> str:

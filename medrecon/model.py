@@ -34,6 +34,22 @@ class FileReport:
     patients: int
     header_mapping: dict[str, str] = field(default_factory=dict)  # canonical field -> header
     ignored_columns: tuple[str, ...] = ()
+    size: int | None = None  # bytes read
+    sha256: str | None = None  # of exactly the bytes that were read and reconciled
+    sheet: str | None = None  # xlsx: the sheet read
+    ignored_sheets: tuple[str, ...] = ()  # xlsx: the other sheets
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    """A file in a named folder that was not read, and why (Swedish)."""
+
+    path: Path
+    reason: str
+
+    @property
+    def name(self) -> str:
+        return self.path.name
 
 
 @dataclass
@@ -43,8 +59,8 @@ class LoadResult:
     lines: pl.DataFrame = field(default_factory=lambda: empty_frame(CANONICAL_SCHEMA))
     rejected: pl.DataFrame = field(default_factory=lambda: empty_frame(REJECTED_SCHEMA))
     files: list[FileReport] = field(default_factory=list)
-    # files in a named folder that belong to the other system and were left out
-    skipped_files: list[Path] = field(default_factory=list)
+    # files in a named folder that were not read: the other system's, not exports, ...
+    skipped_files: list[SkippedFile] = field(default_factory=list)
 
 
 @dataclass
@@ -57,6 +73,7 @@ class Reconciliation:
     patients: pl.DataFrame  # PATIENT_SCHEMA
     rejected: pl.DataFrame  # REJECTED_SCHEMA, both systems
     files: list[FileReport] = field(default_factory=list)
+    skipped_files: list[SkippedFile] = field(default_factory=list)
 
     @classmethod
     def empty(cls) -> Reconciliation:

@@ -1,4 +1,9 @@
-"""The ``reconcile --format table`` view: a readable terminal report in Swedish (rich)."""
+"""The ``reconcile --format table`` view: a readable terminal report in Swedish (rich).
+
+Text from the exports (names, units, line texts in explanations, file names, reasons)
+goes into ``Text`` objects through ``safe_text``: never parsed as rich markup, and no
+control character reaches the terminal.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from rich.text import Text
 from medrecon.ids import display_patient_id
 from medrecon.labels import KIND_LABEL, SEVERITY_LABEL, SEVERITY_RANK
 from medrecon.model import Reconciliation
+from medrecon.terminal_text import safe_text
 
 SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan"}
 
@@ -20,7 +26,7 @@ def _patient_heading(row: dict[str, object]) -> str:
     name = row.get("patient_name") or ""
     unit = row.get("care_unit")
     parts = [f"Patient {shown}", str(name)] + ([str(unit)] if unit else [])
-    return " · ".join(p for p in parts if p)
+    return safe_text(" · ".join(p for p in parts if p))
 
 
 def _findings_table(findings: pl.DataFrame) -> Table:
@@ -34,8 +40,8 @@ def _findings_table(findings: pl.DataFrame) -> Table:
         table.add_row(
             Text(SEVERITY_LABEL.get(severity, severity), style=SEVERITY_STYLE.get(severity, "")),
             KIND_LABEL.get(row["kind"], row["kind"]),
-            row["substance"] or "–",
-            row["explanation"] or "",
+            Text(safe_text(row["substance"] or "–")),
+            Text(safe_text(row["explanation"] or "")),
         )
     return table
 
@@ -63,9 +69,10 @@ def render(result: Reconciliation, console: Console | None = None) -> None:
         else:
             console.print("Inga avvikelser mellan Cosmic och Pascal.")
         for note in row["elderly_notes"] or []:
-            console.print(f"[magenta]Äldre (75+):[/] {note}")
+            console.print(Text.assemble(("Äldre (75+): ", "magenta"), safe_text(note)))
     _summary(result, console)
     _rejected(result, console)
+    _skipped(result, console)
 
 
 def _summary(result: Reconciliation, console: Console) -> None:
@@ -96,5 +103,19 @@ def _rejected(result: Reconciliation, console: Console) -> None:
     table.add_column("Rad", justify="right")
     table.add_column("Orsak", ratio=1)
     for file, line, reason in rejected.select("file", "line", "reason").rows():
-        table.add_row(str(file or ""), "" if line is None else str(line), str(reason or ""))
+        table.add_row(
+            Text(safe_text(file or "")), "" if line is None else str(line), Text(safe_text(reason))
+        )
+    console.print(table)
+
+
+def _skipped(result: Reconciliation, console: Console) -> None:
+    """Files in the named folders that were not read (not exports, still being written)."""
+    if not result.skipped_files:
+        return
+    table = Table(title=f"{len(result.skipped_files)} filer i mapparna lästes inte", expand=True)
+    table.add_column("Fil", no_wrap=True)
+    table.add_column("Varför", ratio=1)
+    for left_out in result.skipped_files:
+        table.add_row(Text(safe_text(left_out.name)), Text(safe_text(left_out.reason)))
     console.print(table)

@@ -142,6 +142,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="slutkod 4 när det finns öppna avvikelser med denna allvarlighet eller högre",
     )
     parser.add_argument(
+        "--sheet",
+        metavar="BLAD",
+        help="bladet som ska läsas i Excel-exporter (annars exportbladet)",
+    )
+    parser.add_argument(
         "--log-file", type=Path, default=None, metavar="FIL", help="skriv loggen även hit"
     )
     add_as_of(parser)
@@ -171,6 +176,7 @@ def run(args: argparse.Namespace) -> int:
         fail_on=args.fail_on,
         pseudonymised_out=getattr(args, "pseudonymised_out", None),
         as_of=args.as_of,
+        sheet=getattr(args, "sheet", None),
     )
     bar = RichProgress() if terminal else None
     progress: Progress = bar if bar is not None else LogProgress()

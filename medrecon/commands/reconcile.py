@@ -63,6 +63,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="TOML-fil med egna kolumnnamn (se dokumentationen)",
     )
     parser.add_argument(
+        "--sheet", metavar="BLAD", help="bladet som ska läsas i Excel-filer (annars exportbladet)"
+    )
+    parser.add_argument(
         "--format",
         choices=("table", "json"),
         default="table",
@@ -75,7 +78,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from medrecon.engine import reconcile_files
 
-    result = reconcile_files([args.cosmic], [args.pascal], mapping=args.mapping, as_of=args.as_of)
+    result = reconcile_files(
+        [args.cosmic], [args.pascal], mapping=args.mapping, as_of=args.as_of, sheet=args.sheet
+    )
     if args.format == "json":
         sys.stdout.write(to_json(result))
         sys.stdout.write("\n")

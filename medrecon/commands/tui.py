@@ -36,6 +36,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     tui.add_argument("--mapping", type=Path, default=None, metavar="FIL",
                      help="TOML-fil som mappar exportens kolumnnamn")  # fmt: skip
     tui.add_argument("--user", default=None, metavar="NAMN", help="annars inloggad användare")
+    tui.add_argument("--sheet", default=None, metavar="BLAD",
+                     help="bladet som ska läsas i Excel-filer (annars exportbladet)")  # fmt: skip
     tui.add_argument("--handover-dir", type=Path, default=None, metavar="MAPP",
                      help="mapp för överrapporteringar (annars användarens datamapp)")  # fmt: skip
     add_as_of(tui)
@@ -70,12 +72,16 @@ def _check_paths(paths: list[Path]) -> None:
 
 
 def _loader(
-    cosmic: Path, pascal: Path, mapping: Path | None, as_of: dt.date | None = None
+    cosmic: Path,
+    pascal: Path,
+    mapping: Path | None,
+    as_of: dt.date | None = None,
+    sheet: str | None = None,
 ) -> Callable[[Callable[[str], None]], Reconciliation]:
     def load(progress: Callable[[str], None]) -> Reconciliation:
         from medrecon.engine import reconcile_files
 
-        return reconcile_files([cosmic], [pascal], mapping=mapping, as_of=as_of)
+        return reconcile_files([cosmic], [pascal], mapping=mapping, as_of=as_of, sheet=sheet)
 
     return load
 
@@ -88,6 +94,7 @@ def _launch(
     mapping: Path | None,
     handover_dir: Path | None,
     as_of: dt.date | None = None,
+    sheet: str | None = None,
 ) -> int:
     from medrecon.handover import default_handover_dir
     from medrecon.store import Store
@@ -98,7 +105,7 @@ def _launch(
     _check_paths(inputs + ([mapping] if mapping else []))
     with Store.open(db) as store:
         app = MedreconApp(
-            _loader(cosmic, pascal, mapping, as_of),
+            _loader(cosmic, pascal, mapping, as_of, sheet),
             store,
             user=current_user(user),
             inputs=inputs,
@@ -118,6 +125,7 @@ def run(args: argparse.Namespace) -> int:
         args.mapping,
         args.handover_dir,
         args.as_of,
+        getattr(args, "sheet", None),
     )
 
 

@@ -306,8 +306,12 @@ def reconcile_files(
     *,
     rules: Rules | None = None,
     as_of: dt.date | None = None,
+    sheet: str | None = None,
 ) -> Reconciliation:
-    """Load both systems' exports with the adapters, then ``reconcile`` them."""
+    """Load both systems' exports with the adapters, then ``reconcile`` them.
+
+    ``sheet`` names the sheet to read in XLSX workbooks (default: their export sheet).
+    """
     from adapters import load_exports
 
     def as_list(paths: Sequence[Path | str] | Path | str) -> list[Path]:
@@ -316,10 +320,15 @@ def reconcile_files(
         return [Path(p) for p in paths]
 
     mapping_path = Path(mapping) if mapping is not None else None
-    cosmic = load_exports(as_list(cosmic_paths), system=COSMIC, mapping=mapping_path)
-    pascal = load_exports(as_list(pascal_paths), system=PASCAL, mapping=mapping_path)
+    cosmic = load_exports(as_list(cosmic_paths), system=COSMIC, mapping=mapping_path, sheet=sheet)
+    pascal = load_exports(as_list(pascal_paths), system=PASCAL, mapping=mapping_path, sheet=sheet)
     _refuse_one_empty_export(cosmic, pascal)
-    return reconcile(cosmic, pascal, rules=rules, as_of=as_of)
+    result = reconcile(cosmic, pascal, rules=rules, as_of=as_of)
+    # A shared drop folder is named for both systems: list each skipped file once.
+    skipped = {s.path: s for s in [*cosmic.skipped_files, *pascal.skipped_files]}
+    read = {report.path for report in result.files}
+    result.skipped_files = [s for path, s in sorted(skipped.items()) if path not in read]
+    return result
 
 
 def _refuse_one_empty_export(cosmic: LoadResult, pascal: LoadResult) -> None:

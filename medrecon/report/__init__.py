@@ -9,7 +9,7 @@ from __future__ import annotations
 from medrecon.report.data import ReportData, RunFacts, build_report_data
 from medrecon.report.pseudonym import KEY_FILE_NAME, Pseudonymiser
 from medrecon.report.summary import Figures, figures
-from medrecon.report.workbook import SHEETS, write_report
+from medrecon.report.workbook import SHEETS, write_report, write_reports
 
 __all__ = [
     "KEY_FILE_NAME",
@@ -21,4 +21,5 @@ __all__ = [
     "build_report_data",
     "figures",
     "write_report",
+    "write_reports",
 ]

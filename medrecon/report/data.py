@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from medrecon.labels import KIND_LABEL, SEVERITY_LABEL, SEVERITY_RANK
-from medrecon.logsetup import mask_ids
 from medrecon.model import Reconciliation
+from medrecon.report.masking import TextMask
 from medrecon.report.pseudonym import Pseudonymiser
 from medrecon.schema import SYSTEM_LABEL
 
@@ -64,6 +64,8 @@ class ReportData:
     # care_unit, patient_name, patient_id, reason: one row per reason a patient's list may
     # lack rows (``incomplete_reasons`` of the engine's patient table)
     incomplete: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=INCOMPLETE))
+    # Every patient name read tonight (both systems): what pseudonymising masks in text.
+    patient_names: frozenset[str] = frozenset()
 
     @property
     def open(self) -> pl.DataFrame:
@@ -88,13 +90,6 @@ def local_times(column: pl.Series) -> pl.Series:
     return column.replace_strict(lookup, default=None, return_dtype=pl.Datetime("us")).rename(
         column.name
     )
-
-
-def _mask_text(column: pl.Series) -> pl.Series:
-    """Free text with anything shaped like a personnummer masked (per distinct string)."""
-    distinct = column.drop_nulls().unique().to_list()
-    lookup = {text: mask_ids(text) for text in distinct}
-    return column.replace_strict(lookup, default=None, return_dtype=pl.String)
 
 
 def _states_or_default(findings: pl.DataFrame, states: pl.DataFrame | None) -> pl.DataFrame:
@@ -303,41 +298,46 @@ def build_trend(runs: pl.DataFrame | None, facts: RunFacts, open_now: int) -> pl
     return frame.select(pl.col(n).cast(t) for n, t in schema.items()).sort("started_at")
 
 
+# Code columns: values from medrecon's own vocabularies, never export text.
+_CODE_COLUMNS = ("id", "lineage", "kind", "severity", "status", "mechanism", "source", "code")
+
+
 def pseudonymise(data: ReportData, pseudonymiser: Pseudonymiser) -> ReportData:
-    """No names, keys instead of personnummer, ids masked in free text, no comments."""
+    """No names, keys instead of personnummer, identifiers masked in all text, no comments.
+
+    Every text column (line texts, explanations, units, reasons, file names) goes through
+    ``TextMask``: personnummer in any written form and the words of every patient name
+    read tonight are masked wherever they stand.
+    """
+    mask = TextMask(data.patient_names)
 
     def keyed(frame: pl.DataFrame) -> pl.DataFrame:
-        return frame.with_columns(
+        frame = frame.with_columns(
             pseudonymiser.map_ids(frame["patient_id"]).alias("patient_id"),
             pl.lit(None, dtype=pl.String).alias("patient_name"),
         )
+        return mask.frame(frame, keep=(*_CODE_COLUMNS, "patient_id"))
 
-    findings = keyed(data.findings).with_columns(
-        _mask_text(data.findings["explanation"]).alias("explanation"),
-        # Free text typed by staff may name the patient: left out of a wider report.
-        pl.lit(None, dtype=pl.String).alias("comment"),
-    )
-    rejected = data.rejected.with_columns(
-        _mask_text(data.rejected["reason"]).alias("reason"),
-        _mask_text(data.rejected["file"]).alias("file"),
-    )
+    # Free text typed by staff may name the patient: left out of a wider report.
+    findings = keyed(data.findings.with_columns(pl.lit(None, dtype=pl.String).alias("comment")))
     facts = RunFacts(
         run_at=data.facts.run_at,
         new_ids=data.facts.new_ids,
         resolved_count=data.facts.resolved_count,
         run_id=data.facts.run_id,
-        input_names=tuple(mask_ids(name) for name in data.facts.input_names),
+        input_names=tuple(mask(name) for name in data.facts.input_names),
     )
     return ReportData(
         facts=facts,
         findings=findings,
-        patients=data.patients,  # only used for counts, never written per patient
-        rejected=rejected,
+        patients=data.patients.with_columns(mask.column(data.patients["care_unit"])),
+        rejected=mask.frame(data.rejected, keep=("source",)),
         elderly=keyed(data.elderly),
         trend=data.trend,
         pseudonymised=True,
         notes=data.notes,
-        incomplete=keyed(data.incomplete).with_columns(_mask_text(data.incomplete["reason"])),
+        incomplete=keyed(data.incomplete),  # its reasons are masked like all text
+        patient_names=data.patient_names,
     )
 
 
@@ -353,6 +353,9 @@ def build_report_data(
     """All frames of the report; pseudonymised when a pseudonymiser is given."""
     findings = build_findings_view(recon, states, facts)
     open_now = int(findings.filter(pl.col("status") == "open").height)
+    names = pl.concat(
+        [recon.lines.get_column("patient_name"), recon.patients.get_column("patient_name")]
+    )
     data = ReportData(
         facts=facts,
         findings=findings,
@@ -361,6 +364,7 @@ def build_report_data(
         elderly=build_elderly_view(recon),
         trend=build_trend(runs, facts, open_now),
         incomplete=build_incomplete_view(recon),
+        patient_names=frozenset(names.drop_nulls().unique().to_list()),
     )
     if pseudonymiser is not None:
         data = pseudonymise(data, pseudonymiser)

@@ -17,6 +17,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from medrecon.labels import SEVERITY_LABEL
 from medrecon.report.cells import safe_value
 from medrecon.report.data import ReportData
+from medrecon.report.spool import spool_without_name
 from medrecon.report.styles import (
     BOLD,
     DATE_FORMAT,
@@ -220,6 +221,7 @@ def write_overview(wb: Workbook, data: ReportData, fig: Figures) -> None:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
+    spool_without_name(ws)  # after the settings above: they are written with the first row
     sheet = _Sheet(ws)
     facts = data.facts
     sheet.append([styled(ws, TITLE, font=TITLE_FONT)])

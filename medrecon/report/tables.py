@@ -23,6 +23,7 @@ from medrecon.report.cells import (
     MAX_CELL_CHARS,
     safe_value,
 )
+from medrecon.report.spool import spool_without_name
 from medrecon.report.styles import (
     DATETIME_FORMAT,
     HEADER_FILL,
@@ -103,6 +104,7 @@ def write_table_sheet(
         warnings.simplefilter("ignore", UserWarning)
         ws.add_table(table)
 
+    spool_without_name(ws)  # after the settings above: they are written with the first row
     # Styled as well as the table style, so viewers without table styles show a header.
     ws.append([styled(ws, c.header, font=HEADER_FONT, fill=HEADER_FILL) for c in columns])
     if before_rows is not None:

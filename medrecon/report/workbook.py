@@ -5,14 +5,15 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 import polars as pl
 from openpyxl import Workbook
 
 from medrecon.errors import MedreconError
-from medrecon.files import atomic_private_path
+from medrecon.files import atomic_private_files
 from medrecon.ids import display_patient_ids
 from medrecon.report.data import ReportData
 from medrecon.report.overview import write_overview
@@ -118,9 +119,9 @@ def _pause_for_tests() -> None:
 
 
 def build_workbook(
-    data: ReportData, fig: Figures, target: Path, progress: RowProgress | None = None
+    data: ReportData, fig: Figures, target: Path | BinaryIO, progress: RowProgress | None = None
 ) -> None:
-    """Write every sheet into ``target`` (a path the caller owns; not atomic by itself)."""
+    """Write every sheet into ``target`` (a path or file the caller owns; not atomic)."""
     wb = Workbook(write_only=True)
     write_overview(wb, data, fig)
     pseudo = data.pseudonymised
@@ -176,6 +177,47 @@ def report_rows(data: ReportData) -> int:
     )
 
 
+def _check_out(out: Path) -> Path:
+    out = Path(out)
+    if out.suffix.lower() != ".xlsx":
+        raise MedreconError(f"Rapportfilen måste sluta på .xlsx: {out}")
+    if out.is_dir():
+        raise MedreconError(f"{out} är en mapp; ange en fil, till exempel {out / 'rapport.xlsx'}")
+    return out
+
+
+def write_reports(
+    reports: Sequence[tuple[ReportData, Path]],
+    *,
+    progress: RowProgress | None = None,
+    on_start: Callable[[int, ReportData], None] | None = None,
+) -> list[Figures]:
+    """Write several reports of one run; they replace their files together.
+
+    Each workbook is written to a file without a name (owner-only) and all of them
+    replace their targets only when every one is complete: a crash or a kill leaves the
+    previous reports as they were, never a new main report beside an old pseudonymised
+    one, and no temporary file with patient data behind (``files.atomic_private_files``).
+    ``on_start(index, data)`` is called before each workbook is written.
+    """
+    targets = [_check_out(out) for _, out in reports]
+    figs = [figures(data) for data, _ in reports]
+    try:
+        with atomic_private_files(targets) as spools:
+            for index, ((data, _), fig, spool) in enumerate(
+                zip(reports, figs, spools, strict=True)
+            ):
+                if on_start is not None:
+                    on_start(index, data)
+                build_workbook(data, fig, spool, progress)
+    except PermissionError as exc:
+        raise MedreconError(
+            f"Rapporten kunde inte skrivas till {targets[0].parent}: behörighet saknas.",
+            exit_code=1,
+        ) from exc
+    return figs
+
+
 def write_report(
     data: ReportData,
     out: Path,
@@ -183,24 +225,8 @@ def write_report(
     progress: RowProgress | None = None,
     on_figures: Callable[[Figures], None] | None = None,
 ) -> Figures:
-    """Write the report to ``out`` atomically (owner-only); returns the summary figures.
-
-    The workbook is written to a hidden temporary file beside ``out`` and renamed over
-    it only when complete, so a crash or a kill leaves the previous report as it was.
-    """
-    out = Path(out)
-    if out.suffix.lower() != ".xlsx":
-        raise MedreconError(f"Rapportfilen måste sluta på .xlsx: {out}")
-    if out.is_dir():
-        raise MedreconError(f"{out} är en mapp; ange en fil, till exempel {out / 'rapport.xlsx'}")
-    fig = figures(data)
+    """Write one report to ``out`` atomically (owner-only); returns the summary figures."""
+    out = _check_out(out)
     if on_figures is not None:
-        on_figures(fig)
-    try:
-        with atomic_private_path(out) as tmp:
-            build_workbook(data, fig, tmp, progress)
-    except PermissionError as exc:
-        raise MedreconError(
-            f"Rapporten kunde inte skrivas till {out}: behörighet saknas.", exit_code=1
-        ) from exc
-    return fig
+        on_figures(figures(data))
+    return write_reports([(data, out)], progress=progress)[0]

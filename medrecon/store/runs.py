@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Connection
 
 from medrecon.errors import MedreconError
-from medrecon.model import Reconciliation
+from medrecon.model import FileReport, Reconciliation
 from medrecon.store.audit import AuditTrail
 from medrecon.store.decisions import chunks, decided_ids, lineage_previous
 from medrecon.store.records import RunSummary, inserted_id
@@ -23,8 +24,13 @@ log = logging.getLogger("medrecon.store")
 _FINDING_COLUMNS = ("id", "patient_id", "kind", "substance", "lineage", "severity")
 
 
-def describe_inputs(paths: list[Path]) -> list[dict[str, Any]]:
-    """Name, size and SHA-256 of each input file (a folder counts its files one by one)."""
+def describe_inputs(paths: list[Path], known: Sequence[FileReport] = ()) -> list[dict[str, Any]]:
+    """Name, size and SHA-256 of each input file (a folder counts its files one by one).
+
+    A file the adapters read (``known``) is described by what they read: the size and
+    hash of exactly the bytes that were reconciled, not of the file as it is now.
+    """
+    read = {Path(report.path): report for report in known if report.sha256 is not None}
     files: list[Path] = []
     for path in map(Path, paths):
         if path.is_dir():
@@ -33,6 +39,10 @@ def describe_inputs(paths: list[Path]) -> list[dict[str, Any]]:
             files.append(path)
     described = []
     for path in files:
+        report = read.get(path)
+        if report is not None:
+            described.append({"name": path.name, "size": report.size, "sha256": report.sha256})
+            continue
         digest = hashlib.sha256()
         try:
             with open(path, "rb") as fh:

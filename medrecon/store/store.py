@@ -182,7 +182,9 @@ class Store:
         user: str | None = None,
         kind: str = "batch",
     ) -> RunSummary:
-        described = runs.describe_inputs(inputs)  # hash files before taking the write lock
+        # Hash files before taking the write lock; files the run read keep the hash of
+        # the bytes it read.
+        described = runs.describe_inputs(inputs, known=recon.files)
         trails: list[AuditTrail] = []
 
         def work(trail: AuditTrail) -> RunSummary:

@@ -63,6 +63,7 @@ class MedreconApp(App[None]):
         self.now = now
         self.session: ReviewSession | None = None
         self.worklist = WorklistScreen()
+        self.failure_exit_code = 0  # set when the input could not be used
 
     def notify(
         self,
@@ -96,7 +97,7 @@ class MedreconApp(App[None]):
             session = ReviewSession(self.store, self.user, recon, list(self.inputs))
             session.prepare(progress)
         except MedreconError as exc:
-            self.post_message(LoadFailed(exc.title, exc.message, []))
+            self.post_message(LoadFailed(exc.title, exc.message, [], exc.exit_code))
             return
         except Exception as exc:  # never a traceback on screen; no patient data in it
             self.post_message(
@@ -105,6 +106,7 @@ class MedreconApp(App[None]):
                     f"Internt fel vid inläsningen ({type(exc).__name__}). "
                     "Kör med MEDRECON_DEBUG=1 för detaljer.",
                     [],
+                    exit_code=1,
                 )
             )
             if os.environ.get("MEDRECON_DEBUG"):
@@ -162,8 +164,14 @@ class MedreconApp(App[None]):
             )
 
     def on_load_failed(self, message: LoadFailed) -> None:
+        self.failure_exit_code = message.exit_code
         self.worklist.show_failure(message.message)
         self.push_screen(ProblemsScreen(message.title, message.message, message.problems))
+
+    async def action_quit(self) -> None:
+        # After unusable input the process ends as the other commands do (exit 2), so that
+        # a script or a desktop launcher can tell it from a normal close.
+        self.exit(return_code=self.failure_exit_code)
 
     @guarded
     def on_patient_changed(self, message: PatientChanged) -> None:

@@ -31,11 +31,14 @@ class LoadFinished(Message):
 class LoadFailed(Message):
     """The files could not be used at all; ``problems`` say which and why."""
 
-    def __init__(self, title: str, message: str, problems: list[Problem]) -> None:
+    def __init__(
+        self, title: str, message: str, problems: list[Problem], exit_code: int = 2
+    ) -> None:
         super().__init__()
         self.title = title
         self.message = message
         self.problems = problems
+        self.exit_code = exit_code  # the process's exit code once the user quits
 
 
 class PatientChanged(Message):

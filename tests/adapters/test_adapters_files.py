@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import re
 from datetime import date, datetime
 from pathlib import Path
@@ -109,9 +110,10 @@ def test_header_only_file_loads_zero_lines(tmp_path: Path) -> None:
     [
         (b"", "Filen bad.csv kan inte användas: den är tom."),
         (b"\n\n  \r\n", "Filen bad.csv kan inte användas: den är tom."),
-        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binära data"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "det är en bild (PNG)"),
         (b"Personnummer;Patient\n\x00\x01\x02\x03", "binära data"),
-        ("Personnummer;OrdinationsID".encode("utf-16"), "UTF-16"),
+        (gzip.compress(b"Personnummer;OrdinationsID\n", mtime=0), "gzip-komprimerad"),
+        (bytes(range(256)) * 8, "binära data"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, "gamla Excel-formatet (.xls)"),
         (b"Personnummer;OrdinationsID\n\x81\x8d\x8f;x\n", "teckenkodningen kunde inte avgöras"),
     ],

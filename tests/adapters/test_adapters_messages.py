@@ -232,9 +232,9 @@ def test_mojibake_names_the_line_it_is_on(tmp_path: Path) -> None:
 
 
 def test_mixed_encoding_count_survives_a_letter_split_between_chunks() -> None:
-    from adapters import reading
+    from adapters import encoding
 
     # The first "å" straddles the first chunk boundary; three valid letters, one bad byte.
-    data = b"a" * (reading._CHUNK - 1) + "ååå".encode() + b"\xe5\n"
-    assert reading._mostly_utf8(data)
-    assert not reading._mostly_utf8(b"a" * (reading._CHUNK - 1) + "å".encode() + b"\xe5\xe4\n")
+    data = b"a" * (encoding._CHUNK - 1) + "ååå".encode() + b"\xe5\n"
+    assert encoding._mostly_utf8(data)
+    assert not encoding._mostly_utf8(b"a" * (encoding._CHUNK - 1) + "å".encode() + b"\xe5\xe4\n")

@@ -18,7 +18,6 @@ from adapter_fixtures import (
 )
 
 from adapters import load_export, load_exports
-from medrecon.errors import UnusableInputError
 from medrecon.model import LoadResult
 
 
@@ -347,16 +346,6 @@ def test_ragged_row_after_a_multiline_record_keeps_true_line_numbers(tmp_path: P
     assert rejected(result) == [(5, OLLE, "raden har 3 fält men rubrikraden har 20")]
 
 
-def test_a_quote_that_never_closes_makes_the_file_unusable(tmp_path: Path) -> None:
-    rows = [cosmic_row(OrdinationsID="C-1"), cosmic_row(OrdinationsID="C-2")]
-    text = csv_text(COSMIC_HEADER, rows).replace(";C-2;", ';"C-2;')
-    path = tmp_path / "cosmic.csv"
-    path.write_text(text + csv_text(COSMIC_HEADER, rows).splitlines()[1] + "\n", encoding="utf-8")
-    with pytest.raises(UnusableInputError) as err:
-        load_export(path)
-    assert 'ett citattecken (") på rad 3 avslutas aldrig' in err.value.message
-
-
 def test_a_field_with_text_after_its_closing_quote_is_rejected(tmp_path: Path) -> None:
     rows = [cosmic_row(OrdinationsID="C-1"), cosmic_row(OrdinationsID="C-2")]
     text = csv_text(COSMIC_HEADER, rows).replace(";C-2;", ';"C-2"x;')
@@ -371,3 +360,35 @@ def test_a_field_with_text_after_its_closing_quote_is_rejected(tmp_path: Path) -
             'felaktiga citattecken: efter ett avslutande citattecken (") ska avgränsaren komma',
         )
     ]
+
+
+@pytest.mark.parametrize(
+    "padding",
+    [(" ", " "), ("\t", ""), ("", "\t"), ("\u00a0", ""), ("", "\u3000"), ("\u2009", "\u2009")],
+    ids=["space", "tab-before", "tab-after", "nbsp", "ideographic", "thin"],
+)
+def test_cells_are_trimmed_of_any_surrounding_whitespace(
+    tmp_path: Path, padding: tuple[str, str]
+) -> None:
+    before, after = padding
+    rows = [
+        cosmic_row(OrdinationsID="C-1"),
+        cosmic_row(OrdinationsID="C-2", Status=f"{before}Utsatt{after}"),
+        cosmic_row(OrdinationsID=f"{before}C-3{after}", Läkemedel=f"{before}Waran{after}"),
+        cosmic_row(OrdinationsID="C-4", Personnummer=f"{before}{OLLE}"),
+        cosmic_row(OrdinationsID="C-5", **{"Senast ändrad": f"2025-10-02 14:31{after}"}),
+    ]
+    result = load_cosmic(tmp_path, rows)
+    assert result.rejected.height == 0
+    assert result.lines.select("line_id", "product_text", "status").rows()[1:3] == [
+        ("C-2", "Alvedon filmdragerad tablett 500 mg", "ended"),
+        ("C-3", "Waran", "active"),
+    ]
+    assert result.lines["patient_id"][3] == OLLE
+
+
+def test_a_quoted_cell_is_trimmed_too(tmp_path: Path) -> None:
+    path = tmp_path / "cosmic.csv"
+    text = csv_text(COSMIC_HEADER, [cosmic_row()]).replace(";C-1;", ';" C-1 ";')
+    path.write_text(text, encoding="utf-8")
+    assert load_export(path).lines["line_id"].to_list() == ["C-1"]

@@ -220,29 +220,48 @@ def test_not_an_export_exit_2_in_swedish_without_traceback(tmp_path, exports):
     assert "Traceback" not in err
 
 
-def test_kill_mid_write_leaves_yesterdays_report(tmp_path, exports):
-    code, err = run(*batch_args(tmp_path, exports))
+def _wait_for_line(proc: subprocess.Popen, text: str, timeout: float = 120) -> str:
+    """Read the process's standard error until a line holding ``text`` has come."""
+    assert proc.stderr is not None
+    seen = ""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = proc.stderr.readline()
+        if not line:
+            break
+        seen += line
+        if text in line:
+            return seen
+    raise AssertionError(f"{text!r} never came; stderr so far:\n{seen}")
+
+
+def test_kill_mid_write_leaves_yesterdays_reports_and_no_file_with_patient_data(tmp_path, exports):
+    pseudonymised = tmp_path / "rapporter" / "pseudo.xlsx"
+    args = batch_args(tmp_path, exports, "--pseudonymised-out", pseudonymised)
+    code, err = run(*args)
     assert code == 0, err
     report = tmp_path / "rapporter" / "rapport.xlsx"
-    yesterday = report.read_bytes()
+    yesterday = report.read_bytes(), pseudonymised.read_bytes()
 
     write_exports(exports, pascal_dose="1 tablett 2 gånger dagligen")  # tonight differs
-    proc = medrecon(*batch_args(tmp_path, exports), env={"MEDRECON_TEST_PAUSE_WRITE": "120"})
-    deadline = time.monotonic() + 120
-    temp_files: list[Path] = []
-    while time.monotonic() < deadline and not temp_files:
-        temp_files = list(report.parent.glob(".rapport.xlsx.*.tmp"))
-        time.sleep(0.05)
-    assert temp_files, "the writer never started"
-    time.sleep(0.3)
+    private_tmp = tmp_path / "tmp"
+    private_tmp.mkdir()
+    proc = medrecon(*args, env={"MEDRECON_TEST_PAUSE_WRITE": "120", "TMPDIR": str(private_tmp)})
+    # The pause comes once the first sheet's rows have started: openpyxl is spooling.
+    _wait_for_line(proc, "Testpaus i rapportskrivningen")
     proc.send_signal(signal.SIGKILL)
     proc.communicate(timeout=30)
     assert proc.returncode == -signal.SIGKILL
 
-    assert report.read_bytes() == yesterday
+    assert (report.read_bytes(), pseudonymised.read_bytes()) == yesterday
     assert load_workbook(report).sheetnames[0] == "Sammanfattning"
+    # Nothing of tonight's run is left: no temporary report beside the reports, no
+    # spooled sheet in $TMPDIR.
+    assert sorted(p.name for p in report.parent.iterdir()) == ["pseudo.xlsx", "rapport.xlsx"]
+    assert list(private_tmp.iterdir()) == []
 
-    # The next night's run succeeds and replaces it.
-    code, err = run(*batch_args(tmp_path, exports))
+    # The next night's run succeeds and replaces both.
+    code, err = run(*args)
     assert code == 0, err
-    assert report.read_bytes() != yesterday
+    assert report.read_bytes() != yesterday[0]
+    assert pseudonymised.read_bytes() != yesterday[1]
