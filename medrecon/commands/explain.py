@@ -208,7 +208,13 @@ def dosing_lines(
     shown_unit = unit or ("styck" if pieces_assumed else None)
     slots = tuple(reading[col] for col in SLOT_COLUMNS)
     low, high = reading["dose_amount_min"], reading["dose_amount_max"]
-    if any(slots) and low != high:  # different amounts at different times, no range
+    if parsed.by_weekday:  # different amounts on different weekdays, no range
+        parts = [
+            f"{', '.join(days) if days else 'övriga dagar'} {_amount_text(a, a, shown_unit)}"
+            for days, a in parsed.by_weekday
+        ]
+        lines.append(f"  Dos per tillfälle: {'; '.join(parts)}")
+    elif any(slots) and low != high:  # different amounts at different times, no range
         lines.append(f"  Dos per tillfälle: {format_slots(slots, shown_unit)}")
     elif high is not None:
         per_dose = _amount_text(low, high, shown_unit) + (
@@ -251,7 +257,8 @@ def dosing_lines(
         lines.append(f"  Dessutom vid behov: {amount_text}")
     if reading["daily_units"] is not None:
         per_day = _amount_text(reading["daily_units_min"], reading["daily_units"], shown_unit)
-        lines.append(f"  Per dygn:          {per_day}")
+        mean = " (medel över veckan)" if parsed.by_weekday else ""
+        lines.append(f"  Per dygn:          {per_day}{mean}")
     if reading["daily_amount"] is not None:
         amount = format_amount(reading["daily_amount"], reading["daily_amount_unit"], micro=micro)
         if reading["daily_amount_min"] not in (None, reading["daily_amount"]):

@@ -36,6 +36,10 @@ class DoseReading:
     slots: tuple[float | None, float | None, float | None, float | None] = (None, None, None, None)
     interval_days: float | None = None  # 1 daily, 2 every other day, 7 weekly, 3.5 twice a week
     weekdays: tuple[str, ...] = ()  # ("måndag", "torsdag")
+    # different fixed amounts on different weekdays ("2 tabletter lördag och söndag, övriga
+    # dagar 1 tablett"): (weekdays, amount) per part, the rest of the week as (); the
+    # amounts then span amount_min..amount_max and daily_units is the mean over the week
+    by_weekday: tuple[tuple[tuple[str, ...], float], ...] = ()
     as_needed: bool = False
     max_per_day: float | None = None  # as-needed maximum per day ("högst 8 per dygn")
     max_unit: str | None = None  # the maximum's unit when it is not the dose's ("max 4 g")

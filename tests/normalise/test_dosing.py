@@ -46,6 +46,7 @@ KNOWN_FIELDS = {
     "laterality",
     "extra_as_needed",
     "extra_amount",
+    "by_weekday",
     "why",
     *NUMERIC,
 }
@@ -61,6 +62,7 @@ ALWAYS = {
     "weekdays": [],
     "laterality": 1,
     "extra_as_needed": False,
+    "by_weekday": [],
 }
 
 
@@ -109,6 +111,8 @@ def _mismatches(reading: DoseReading, expected: dict[str, Any], always: bool) ->
                 value = [float(v) for v in value]
         elif field == "weekdays":
             actual = list(reading.weekdays)
+        elif field == "by_weekday":
+            actual = [[list(days), amount] for days, amount in reading.by_weekday]
         else:
             actual = getattr(reading, field)
         same = _close(actual, value) if field in NUMERIC else actual == value

@@ -60,7 +60,7 @@ SHAPE = TomlShape(
         "weekdays": None,
         "weekday_short": None,
         "weekday_groups": None,
-        "weekday_except": _words("words"),
+        "weekday_except": _words("words", "rest"),
         "duration": _words("prefixes", "days", "weeks", "months", "first"),
         "as_needed": _words("phrases", "symptoms", "indications", "triggers"),
         "maximum": _words("words", "per_day", "per_week", "min_gap_words", "gap_tail"),

@@ -134,6 +134,7 @@ class Patterns:
     after_span_step: re.Pattern[str]
     restatement: re.Pattern[str]
     change_rule: re.Pattern[str]
+    rest_of_week: re.Pattern[str]  # "<dose> <weekdays>, övriga dagar <dose>"
 
 
 def build_patterns(lex: Lexicon) -> Patterns:
@@ -248,6 +249,10 @@ def build_patterns(lex: Lexicon) -> Patterns:
         after_span_step=re.compile(after_span),
         restatement=re.compile(rf"\s*(?:,\s*)?(?:(?<![^\W_]){alt['restatement']}|=)\s*:?\s*"),
         change_rule=re.compile(change_rule_pattern(alt), re.VERBOSE),
+        rest_of_week=re.compile(
+            rf"^(?P<named>.+?)\s*[,;.]?\s*(?<![^\W_])(?:{alternation(list(w('weekday_except.rest')))})"
+            rf"(?![^\W_])\s*[:,]?\s*(?P<rest>.+)$"
+        ),
     )
 
 

@@ -140,12 +140,48 @@ class Reader:
         if not norm:
             return DoseReading(text=raw, understood=False)
         norm = self.speller.correct(norm)
+        week = self.pats.rest_of_week.match(norm)
+        if week is not None:
+            return self._rest_of_week(raw, week.group("named"), week.group("rest"))
         split = split_steps(norm, self.lex, self.pats)
         if not split.clauses or split.headless:
             return DoseReading(text=raw, understood=False)
         if len(split.clauses) == 1:
             return self._single(raw, split.clauses[0], split.ends)
         return self._stepped(raw, split.clauses, split.ends)
+
+    def _rest_of_week(self, raw: str, named: str, rest: str) -> DoseReading:
+        """ "2 tabletter lördag och söndag, övriga dagar 1 tablett": one fixed amount on the
+        named weekdays and another on the other days, as the mean amount a day."""
+        first, other = self.read_clause(named).statement, self.read_clause(rest).statement
+        if first is None or other is None or not first.weekdays or other.weekdays:
+            return DoseReading(text=raw, understood=False)
+        if first.as_needed or other.as_needed:
+            return DoseReading(text=raw, understood=False)
+        amounts = (first.amount_min, first.amount_max, other.amount_min, other.amount_max)
+        if any(a is None for a in amounts) or first.amount_min != first.amount_max:
+            return DoseReading(text=raw, understood=False)
+        if other.amount_min != other.amount_max or (other.unit or first.unit) != first.unit:
+            return DoseReading(text=raw, understood=False)
+        times = first.times_per_day or 1.0
+        if (other.times_per_day or times) != times or (other.interval_days or 1.0) != 1.0:
+            return DoseReading(text=raw, understood=False)
+        named_days = len(first.weekdays)
+        on_named, on_other = first.amount_max or 0.0, other.amount_max or 0.0
+        mean = (on_named * named_days + on_other * (7 - named_days)) / 7 * times
+        merged = replace(
+            first,
+            amount_min=min(on_named, on_other),
+            amount_max=max(on_named, on_other),
+            times_per_day=times,
+            interval_days=1.0,
+            weekdays=(),
+            slots=None,
+            per_day=mean,
+            per_day_min=mean,
+        )
+        week = ((first.weekdays, on_named), ((), on_other))
+        return replace(_reading(raw, merged), by_weekday=week)
 
     def _single(self, raw: str, clause: StepClause, ends: bool) -> DoseReading:
         reading = self.read_clause(clause.text)
