@@ -112,6 +112,39 @@ def check_shape(path: Path, data: Mapping[str, Any], text: str, shape: TomlShape
                     )
 
 
+def check_entries(
+    path: Path, text: str, section: str, entries: Mapping[str, Any], allowed: frozenset[str]
+) -> None:
+    """Each named entry of ``[section.<name>]`` may only hold ``allowed`` keys."""
+    known = ", ".join(sorted(allowed))
+    for name, entry in entries.items():
+        if not isinstance(entry, Mapping):
+            raise rules_error(
+                path,
+                f"[{section}.{name}] ska vara ett avsnitt.",
+                line_of(text, f"{section}.{name}"),
+            )
+        for key in entry:
+            if key not in allowed:
+                raise rules_error(
+                    path,
+                    f"okänd nyckel '{key}' i [{section}.{name}] (kända: {known}).",
+                    line_of(text, key, f"{section}.{name}"),
+                )
+
+
+def read_rules_toml_entries(
+    path: Path, shape: TomlShape, nested: Mapping[str, frozenset[str]]
+) -> dict[str, Any]:
+    """``read_rules_toml`` for files whose sections hold named entries
+    (``[classes.tablet]``): ``nested`` gives each such section's allowed entry keys."""
+    data, text = parse_rules_toml(path)
+    check_shape(path, data, text, shape)
+    for section, allowed in nested.items():
+        check_entries(path, text, section, data.get(section, {}), allowed)
+    return data
+
+
 def read_rules_toml(path: Path, shape: TomlShape) -> dict[str, Any]:
     """Parse a rules file and check it against ``shape``; errors are Swedish and exact."""
     data, text = parse_rules_toml(path)

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import functools
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from medrecon.normalise.rule_tables import normalise_name
+from medrecon.rules_files import TomlShape, read_rules_toml_entries
 from medrecon.rules_path import rules_dir
 
 UNKNOWN = "unknown"
@@ -107,10 +107,29 @@ def _abbreviation_pattern(keys: list[str]) -> re.Pattern[str] | None:
     return re.compile("|".join(parts))
 
 
+_CLASS_KEYS = frozenset({"route", "label", "texts"})
+_ROUTE_KEYS = frozenset({"label", "texts"})
+_FORMS_SHAPE = TomlShape(
+    sections={
+        "classes": None,  # named classes, checked by _CLASS_KEYS
+        "route_by_text": None,  # form text -> route
+        "abbreviations": None,  # abbreviation -> written out
+        "implied_by_name": None,  # brand word -> form class
+        "usual_form_of_brand": None,  # brand -> its usual form class
+    },
+    required=frozenset({"classes"}),
+)
+_ROUTES_SHAPE = TomlShape(sections={"routes": None}, required=frozenset({"routes"}))
+
+
 @functools.lru_cache(maxsize=4)
 def _load(folder: str) -> FormRules:
-    forms = tomllib.loads((Path(folder) / "forms.toml").read_text(encoding="utf-8"))
-    routes = tomllib.loads((Path(folder) / "routes.toml").read_text(encoding="utf-8"))
+    forms = read_rules_toml_entries(
+        Path(folder) / "forms.toml", _FORMS_SHAPE, {"classes": _CLASS_KEYS}
+    )
+    routes = read_rules_toml_entries(
+        Path(folder) / "routes.toml", _ROUTES_SHAPE, {"routes": _ROUTE_KEYS}
+    )
     text_class: dict[str, str] = {}
     class_route: dict[str, str | None] = {UNKNOWN: None}
     class_label: dict[str, str] = {UNKNOWN: "okänd beredningsform"}

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import functools
 import re
-import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from medrecon.rules_files import TomlShape, read_rules_toml
 from medrecon.rules_path import rules_dir
 
 _TOKEN = re.compile(
@@ -33,9 +33,21 @@ class UnitTables:
     skipped: re.Pattern[str] | None = None  # words between a number and its unit
 
 
+_UNITS_SHAPE = TomlShape(
+    sections={
+        "mass_to_mg": None,  # written unit -> factor
+        "volume_to_ml": None,
+        "units_to_e": None,
+        "other": None,  # written unit -> canonical unit
+        "per": None,  # denominator word -> canonical denominator
+        "skipped": frozenset({"phrases"}),
+    }
+)
+
+
 @functools.lru_cache(maxsize=4)
 def _load_units(folder: str) -> UnitTables:
-    data = tomllib.loads((Path(folder) / "units.toml").read_text(encoding="utf-8"))
+    data = read_rules_toml(Path(folder) / "units.toml", _UNITS_SHAPE)
     quantity: dict[str, tuple[str, float]] = {}
     for word, factor in data.get("mass_to_mg", {}).items():
         quantity[word.lower()] = ("mg", float(factor))
